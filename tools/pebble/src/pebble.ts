@@ -1,0 +1,248 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PebbleError } from './errors.js'
+import { findBinary } from './find-binary.js'
+import { freePort } from './free-port.js'
+import { httpsRequest } from './https-request.js'
+import { createListenerCert } from './listener-cert.js'
+import { SupervisedProcess } from './supervised-process.js'
+
+/** Pebble's knobs, each left at Pebble's own default when omitted. */
+export interface PebbleOptions {
+  /** Percentage of good nonces Pebble refuses with badNonce (Pebble's default: 5). */
+  nonceRejectPercent?: number
+  /** Percentage of authorizations Pebble reuses for a new order (Pebble's default: 50). */
+  authzReusePercent?: number
+  /** Lifetime of issued certificates, in seconds (Pebble's default: about five years). */
+  certificateValidityPeriod?: number
+  /** Require External Account Binding with one of `eabKeys` (kid → base64url HMAC key). */
+  eabRequired?: boolean
+  eabKeys?: Record<string, string>
+  /** Number of extra root hierarchies offered as alternate chains. */
+  alternateRoots?: number
+  /** Certificates in each chain, root included (Pebble's default: 3). */
+  chainLength?: number
+  /** Skip validation entirely: every challenge succeeds. */
+  alwaysValid?: boolean
+  /** Keep Pebble's random 0–15 s validation delay (off by default: tests want speed). */
+  validationDelay?: boolean
+  /** Names Pebble refuses to issue for. */
+  domainBlocklist?: string[]
+  /** Override the binaries (defaults: `pebble` and `pebble-challtestsrv` on PATH). */
+  pebbleBinary?: string
+  challtestsrvBinary?: string
+  /** How long to wait for the directory to answer. Default 15 s. */
+  startTimeoutMs?: number
+}
+
+/** A running Pebble with its DNS / challenge test server. */
+export interface Pebble {
+  /** The ACME directory URL, e.g. `https://localhost:41234/dir`. */
+  readonly directoryUrl: string
+  /** The CA that signed Pebble's listener certificate: trust it (and only it) for the API. */
+  readonly caPem: string
+  /** Pebble's management API base URL (same CA). */
+  readonly managementUrl: string
+  /** Port Pebble connects to for http-01 validation. */
+  readonly httpPort: number
+  /** Port Pebble connects to for tls-alpn-01 validation. */
+  readonly tlsPort: number
+  /** External Account Binding keys configured (kid → base64url key). */
+  readonly eabKeys: Readonly<Record<string, string>>
+  /** Root certificate PEMs that sign issued certificates: index 0, then alternates. */
+  roots(): Promise<string[]>
+  /** Intermediate certificate PEM of hierarchy `index`. */
+  intermediate(index?: number): Promise<string>
+  /** Pebble's view of a certificate by serial (hex): `Valid` or `Revoked`, and more. */
+  certStatus(serialHex: string): Promise<{ Status: string; [key: string]: unknown }>
+  /** dns-01: serve a TXT record for `host` (e.g. `_acme-challenge.example.com`). */
+  setTxt(host: string, value: string): Promise<void>
+  /** dns-01: stop serving TXT records for `host`. */
+  clearTxt(host: string): Promise<void>
+  /** How many orders Pebble has created since it started. */
+  orderCount(): number
+  /** Everything Pebble and the challenge server printed. */
+  logs(): string
+  /** Pids of the two programs (not their guards). */
+  pids(): number[]
+  /** Stops both programs and removes the temporary files. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts Pebble and pebble-challtestsrv on free loopback ports; every name resolves to 127.0.0.1.
+ *
+ * @example
+ * const pebble = await startPebble({ nonceRejectPercent: 0 })
+ * try { ...use pebble.directoryUrl, trusting pebble.caPem... } finally { await pebble.stop() }
+ */
+export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> {
+  const pebbleBin = await findBinary(options.pebbleBinary ?? 'pebble', 'apt-get install -y pebble')
+  const challBin = await findBinary(
+    options.challtestsrvBinary ?? 'pebble-challtestsrv',
+    'apt-get install -y pebble',
+  )
+  const dir = await mkdtemp(join(tmpdir(), 'autotls-pebble-'))
+  const processes: SupervisedProcess[] = []
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    await Promise.all(processes.map((p) => p.stop()))
+    await rm(dir, { recursive: true, force: true })
+  }
+  try {
+    const listener = await createListenerCert(dir)
+    const [acmePort, mgmtPort, dnsPort, challMgmtPort, httpPort, tlsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort({ udp: true }),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ] as [number, number, number, number, number, number]
+    const eabKeys = options.eabKeys ?? {}
+    const config = {
+      pebble: {
+        listenAddress: `127.0.0.1:${acmePort}`,
+        managementListenAddress: `127.0.0.1:${mgmtPort}`,
+        certificate: listener.certPath,
+        privateKey: listener.keyPath,
+        httpPort,
+        tlsPort,
+        ocspResponderURL: '',
+        externalAccountBindingRequired: options.eabRequired ?? false,
+        externalAccountMACKeys: eabKeys,
+        ...(options.certificateValidityPeriod === undefined
+          ? {}
+          : { certificateValidityPeriod: options.certificateValidityPeriod }),
+        ...(options.domainBlocklist ? { domainBlocklist: options.domainBlocklist } : {}),
+      },
+    }
+    const configPath = join(dir, 'pebble-config.json')
+    await writeFile(configPath, JSON.stringify(config, null, 2))
+
+    const challtestsrv = new SupervisedProcess(
+      'pebble-challtestsrv',
+      challBin,
+      [
+        '-defaultIPv6',
+        '',
+        '-defaultIPv4',
+        '127.0.0.1',
+        '-dns01',
+        `127.0.0.1:${dnsPort}`,
+        '-http01',
+        '',
+        '-https01',
+        '',
+        '-tlsalpn01',
+        '',
+        '-management',
+        `127.0.0.1:${challMgmtPort}`,
+      ],
+      process.env,
+    )
+    processes.push(challtestsrv)
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    const setEnv = (name: string, value: number | boolean | undefined): void => {
+      if (value === undefined) delete env[name]
+      else env[name] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value)
+    }
+    setEnv('PEBBLE_VA_NOSLEEP', options.validationDelay ? undefined : true)
+    setEnv('PEBBLE_WFE_NONCEREJECT', options.nonceRejectPercent)
+    setEnv('PEBBLE_AUTHZREUSE', options.authzReusePercent)
+    setEnv('PEBBLE_ALTERNATE_ROOTS', options.alternateRoots)
+    setEnv('PEBBLE_CHAIN_LENGTH', options.chainLength)
+    setEnv('PEBBLE_VA_ALWAYS_VALID', options.alwaysValid || undefined)
+    const pebble = new SupervisedProcess(
+      'pebble',
+      pebbleBin,
+      ['-config', configPath, '-dnsserver', `127.0.0.1:${dnsPort}`],
+      env,
+    )
+    processes.push(pebble)
+
+    const directoryUrl = `https://localhost:${acmePort}/dir`
+    const managementUrl = `https://localhost:${mgmtPort}`
+    const challUrl = `http://127.0.0.1:${challMgmtPort}`
+    await Promise.race([
+      pebble.exitedEarly(),
+      challtestsrv.exitedEarly(),
+      waitUntilReady(directoryUrl, listener.caPem, challUrl, options.startTimeoutMs ?? 15_000),
+    ])
+
+    const mgmt = async (path: string): Promise<string> => {
+      const res = await httpsRequest(`${managementUrl}${path}`, listener.caPem)
+      if (res.status !== 200) {
+        throw new PebbleError(
+          'ERR_PEBBLE_REQUEST',
+          `GET ${path} answered ${res.status}: ${res.body}`,
+        )
+      }
+      return res.body
+    }
+    const chall = async (path: string, body: unknown): Promise<void> => {
+      const res = await fetch(`${challUrl}${path}`, { method: 'POST', body: JSON.stringify(body) })
+      if (!res.ok) {
+        throw new PebbleError('ERR_PEBBLE_REQUEST', `challtestsrv ${path} answered ${res.status}`)
+      }
+    }
+    const hierarchies = 1 + (options.alternateRoots ?? 0)
+    return {
+      directoryUrl,
+      caPem: listener.caPem,
+      managementUrl,
+      httpPort,
+      tlsPort,
+      eabKeys,
+      roots: () => Promise.all(Array.from({ length: hierarchies }, (_, i) => mgmt(`/roots/${i}`))),
+      intermediate: (index = 0) => mgmt(`/intermediates/${index}`),
+      certStatus: async (serialHex) =>
+        JSON.parse(await mgmt(`/cert-status-by-serial/${serialHex}`)),
+      setTxt: (host, value) => chall('/set-txt', { host: fqdn(host), value }),
+      clearTxt: (host) => chall('/clear-txt', { host: fqdn(host) }),
+      orderCount: () => pebble.output.split('Added order').length - 1,
+      logs: () => `${pebble.output}\n${challtestsrv.output}`,
+      pids: () => processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid])),
+      stop,
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+function fqdn(host: string): string {
+  return host.endsWith('.') ? host : `${host}.`
+}
+
+async function waitUntilReady(
+  directoryUrl: string,
+  caPem: string,
+  challUrl: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < deadline) {
+    try {
+      const dir = await httpsRequest(directoryUrl, caPem, { timeoutMs: 1000 })
+      const chall = await fetch(`${challUrl}/clear-txt`, {
+        method: 'POST',
+        body: JSON.stringify({ host: 'ready.invalid.' }),
+      })
+      if (dir.status === 200 && chall.ok) return
+      last = new Error(`directory answered ${dir.status}, challtestsrv ${chall.status}`)
+    } catch (error) {
+      last = error
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new PebbleError(
+    'ERR_PEBBLE_START',
+    `pebble did not answer at ${directoryUrl} within ${timeoutMs} ms`,
+    { cause: last },
+  )
+}
