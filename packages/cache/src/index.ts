@@ -1,0 +1,1 @@
+export type { Cache, CacheCallOptions, CacheStore, Lease, LockOptions, Locker } from './cache.js'
