@@ -1,0 +1,44 @@
+import { AcmeError } from './errors.js'
+
+/**
+ * A point in (injectable) time after which a high-level call gives up, plus an AbortSignal
+ * that fires at that moment or when the caller aborts, whichever comes first.
+ */
+export class Deadline {
+  readonly expiresAt: number
+  readonly signal: AbortSignal
+  readonly #caller: AbortSignal | undefined
+  readonly #now: () => number
+
+  constructor(now: () => number, timeoutMs: number, caller?: AbortSignal) {
+    this.#now = now
+    this.#caller = caller
+    this.expiresAt = now() + timeoutMs
+    const timer = AbortSignal.timeout(timeoutMs)
+    this.signal = caller ? AbortSignal.any([caller, timer]) : timer
+  }
+
+  /** Milliseconds left, never negative. */
+  remaining(): number {
+    return Math.max(0, this.expiresAt - this.#now())
+  }
+
+  /** The error to throw once the signal fired or time is up: aborted by the caller, or timed out. */
+  error(what: string, cause?: unknown): AcmeError {
+    if (this.#caller?.aborted) {
+      return new AcmeError('ERR_ACME_ABORTED', `${what}: aborted by the caller`, {
+        cause: cause ?? this.#caller.reason,
+      })
+    }
+    return new AcmeError(
+      'ERR_ACME_TIMEOUT',
+      `${what}: gave up at the deadline; raise timeoutMs or pass a longer-lived signal`,
+      { cause },
+    )
+  }
+
+  /** Throws `error(what)` when the caller aborted or the time is up. */
+  check(what: string): void {
+    if (this.signal.aborted || this.remaining() === 0) throw this.error(what)
+  }
+}

@@ -1,0 +1,63 @@
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { Readable } from 'node:stream'
+import { rootCertificates } from 'node:tls'
+
+/** The fetch signature this package calls: a subset of the global `fetch`. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304])
+
+/**
+ * A `fetch`-shaped function on `node:https` that trusts the system roots plus `caPem`
+ * (Node 20's global fetch cannot take extra CAs). It follows no redirects and honours
+ * `init.signal`; plain `http:` URLs (a CA on a private network, tests) go over `node:http`.
+ *
+ * @example
+ * const fetch = createHttpsFetch({ caPem: privateCaPem })
+ * const res = await fetch('https://ca.internal/directory', { method: 'GET' })
+ */
+export function createHttpsFetch(options: { caPem?: string | readonly string[] } = {}): FetchLike {
+  const extra =
+    options.caPem === undefined
+      ? []
+      : typeof options.caPem === 'string'
+        ? [options.caPem]
+        : [...options.caPem]
+  const ca = extra.length === 0 ? undefined : [...rootCertificates, ...extra]
+  return (url, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const headers: Record<string, string> = {}
+      new Headers(init.headers).forEach((value, name) => {
+        headers[name] = value
+      })
+      const body = typeof init.body === 'string' ? init.body : undefined
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
+      const request = url.startsWith('http:') ? httpRequest : httpsRequest
+      const req = request(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers,
+          ...(ca ? { ca } : {}),
+          signal: init.signal ?? undefined,
+        },
+        (res) => {
+          const responseHeaders = new Headers()
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+            responseHeaders.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string)
+          }
+          const status = res.statusCode ?? 0
+          if (NULL_BODY_STATUS.has(status) || init.method === 'HEAD') {
+            res.resume()
+            resolve(new Response(null, { status, headers: responseHeaders }))
+            return
+          }
+          const stream = Readable.toWeb(res) as ReadableStream<Uint8Array>
+          resolve(new Response(stream, { status, headers: responseHeaders }))
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+}

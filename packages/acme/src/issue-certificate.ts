@@ -1,0 +1,184 @@
+import {
+  createCsr,
+  exportPrivateKeyPem,
+  generateKeyPair,
+  type Identifier,
+  type KeyPair,
+  type KeyType,
+  parseIdentifier,
+} from '@autotls/crypto'
+import type { AcmeClient } from './acme-client.js'
+import type { ChallengeArgs, ChallengeSolver } from './challenge-solver.js'
+import { AcmeError } from './errors.js'
+import type { ExternalAccountBinding } from './external-account-binding.js'
+import type { Authorization } from './resources.js'
+
+/** Everything {@link issueCertificate} needs. */
+export interface IssueCertificateOptions {
+  client: AcmeClient
+  /** Names (`example.com`, `*.example.com`, `192.0.2.1`) or identifiers. */
+  identifiers: readonly (string | Identifier)[]
+  /** The first solver whose type the CA offers for an authorization wins, in this order. */
+  solvers: readonly ChallengeSolver[]
+  /** Type of the fresh certificate key (default ec-p256); ignored when `key` is given. */
+  keyType?: KeyType
+  key?: KeyPair
+  /** draft-ietf-acme-profiles profile name. */
+  profile?: string
+  /** RFC 9773 certID of the certificate this one replaces. */
+  replaces?: string
+  /** Issuer common name to prefer among the default and alternate chains. */
+  preferredChain?: string
+  /** When the client has no account URL yet: register with these (else look the key up). */
+  account?: {
+    termsOfServiceAgreed?: boolean
+    contact?: readonly string[]
+    externalAccountBinding?: ExternalAccountBinding
+  }
+  signal?: AbortSignal
+  /** Deadline of the whole flow. Default 5 minutes. */
+  timeoutMs?: number
+}
+
+/** The result of {@link issueCertificate}. */
+export interface IssuedCertificate {
+  readonly key: KeyPair
+  /** PKCS#8 PEM of `key`. */
+  readonly keyPem: string
+  /** Leaf first. */
+  readonly chainPem: string
+  readonly orderUrl: string
+}
+
+const CLEANUP_TIMEOUT_MS = 10_000
+
+/**
+ * Runs the whole issuance: order, every authorization in parallel (present, respond, poll,
+ * clean up), finalize with a CSR for a fresh key, poll, download. On failure every presented
+ * challenge is still cleaned up and authorizations left pending are deactivated.
+ *
+ * @example
+ * const { keyPem, chainPem } = await issueCertificate({
+ *   client, identifiers: ['example.com'], solvers: [http01Solver],
+ * })
+ * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.1
+ */
+export async function issueCertificate(
+  options: IssueCertificateOptions,
+): Promise<IssuedCertificate> {
+  const { client } = options
+  if (options.solvers.length === 0) {
+    throw new AcmeError('ERR_ACME_INVALID_ARGUMENT', 'pass at least one challenge solver')
+  }
+  const identifiers = options.identifiers.map((i) =>
+    typeof i === 'string' ? parseIdentifier(i, { allowWildcard: true }) : i,
+  )
+  const failed = new AbortController()
+  const signal = AbortSignal.any([
+    failed.signal,
+    AbortSignal.timeout(options.timeoutMs ?? 300_000),
+    ...(options.signal ? [options.signal] : []),
+  ])
+  const call = { signal }
+  if (!client.accountUrl) {
+    if (options.account) await client.createAccount({ ...options.account, ...call })
+    else await client.findAccount(call)
+  }
+  const order = await client.newOrder({
+    identifiers,
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.replaces === undefined ? {} : { replaces: options.replaces }),
+    ...call,
+  })
+  try {
+    await Promise.all(
+      order.authorizations.map((url) =>
+        authorize(client, url, options.solvers, signal).catch((error: unknown) => {
+          failed.abort(error)
+          throw error
+        }),
+      ),
+    )
+  } catch (error) {
+    await deactivatePending(client, order.authorizations)
+    throw error
+  }
+  const key = options.key ?? (await generateKeyPair(options.keyType ?? 'ec-p256'))
+  const csr = await createCsr({ key, identifiers })
+  const finalized = await client.finalizeOrder(order, csr.der, call)
+  const valid = await client.waitForOrder(finalized, call)
+  const chain = await client.downloadCertificate(valid, {
+    ...(options.preferredChain === undefined ? {} : { preferredChain: options.preferredChain }),
+    ...call,
+  })
+  return {
+    key,
+    keyPem: await exportPrivateKeyPem(key),
+    chainPem: chain.chainPem,
+    orderUrl: order.url,
+  }
+}
+
+async function authorize(
+  client: AcmeClient,
+  url: string,
+  solvers: readonly ChallengeSolver[],
+  signal: AbortSignal,
+): Promise<void> {
+  const authz: Authorization = await client.getAuthorization(url, { signal })
+  if (authz.status === 'valid') return
+  if (authz.status !== 'pending') {
+    throw new AcmeError(
+      'ERR_ACME_AUTHORIZATION_INVALID',
+      `authorization for ${authz.identifier.value} is already ${authz.status}`,
+    )
+  }
+  let pick: { solver: ChallengeSolver; challenge: Authorization['challenges'][number] } | undefined
+  for (const solver of solvers) {
+    const challenge = authz.challenges.find((c) => c.type === solver.type)
+    if (challenge) {
+      pick = { solver, challenge }
+      break
+    }
+  }
+  if (!pick) {
+    throw new AcmeError(
+      'ERR_ACME_NO_SOLVER',
+      `no solver for ${authz.identifier.value}: the CA offers ${authz.challenges.map((c) => c.type).join(', ')}; pass a solver for one of them`,
+    )
+  }
+  const identifier: Identifier = {
+    type: authz.identifier.type === 'ip' ? 'ip' : 'dns',
+    value: authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value,
+  }
+  const args: ChallengeArgs = {
+    identifier,
+    token: pick.challenge.token,
+    keyAuthorization: await client.keyAuthorization(pick.challenge.token),
+    signal,
+  }
+  await pick.solver.present(args)
+  try {
+    if (pick.challenge.status === 'pending')
+      await client.respondToChallenge(pick.challenge, { signal })
+    await client.waitForAuthorization(url, { signal })
+  } finally {
+    await pick.solver
+      .cleanup({ ...args, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) })
+      .catch(() => {})
+  }
+}
+
+async function deactivatePending(client: AcmeClient, urls: readonly string[]): Promise<void> {
+  await Promise.all(
+    urls.map(async (url) => {
+      const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS)
+      try {
+        const authz = await client.getAuthorization(url, { signal })
+        if (authz.status === 'pending') await client.deactivateAuthorization(url, { signal })
+      } catch {
+        // Best effort: the authorization expires on its own.
+      }
+    }),
+  )
+}

@@ -1,0 +1,337 @@
+import { generateKeyPair } from '@autotls/crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { AcmeClient, AcmeError, AcmeProblemError, issueCertificate } from '../src/index.js'
+import { fakeClock } from './fake-clock.js'
+import {
+  type ScriptedServer,
+  type ScriptedServerOptions,
+  startScriptedServer,
+} from './scripted-acme-server.js'
+
+const servers: ScriptedServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+async function setup(
+  options: ScriptedServerOptions = {},
+  clientOptions: { timeoutMs?: number } = {},
+) {
+  const server = await startScriptedServer(options)
+  servers.push(server)
+  const clock = fakeClock()
+  const client = new AcmeClient({
+    directoryUrl: server.directoryUrl,
+    accountKey: await generateKeyPair(),
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    ...clientOptions,
+  })
+  await client.createAccount({ termsOfServiceAgreed: true })
+  return { server, clock, client }
+}
+
+const dns = (value: string) => ({ type: 'dns', value }) as const
+const newOrders = (server: ScriptedServer) => server.requests.filter((r) => r.path === '/new-order')
+const http01 = {
+  type: 'http-01' as const,
+  present: async () => {},
+  cleanup: async () => {},
+}
+
+describe('ARI (RFC 9773) against the scripted server', () => {
+  it('rfc9773 §4.2: reads the suggested window and explanationURL with an unauthenticated GET', async () => {
+    const { server, client } = await setup({ renewalInfo: true })
+    server.setRenewalInfo(
+      'aaa.bbb',
+      {
+        suggestedWindow: { start: '2026-02-01T00:00:00Z', end: '2026-02-03T00:00:00Z' },
+        explanationURL: 'https://ca.example/why',
+      },
+      '3600',
+    )
+    const info = await client.renewalInfo('aaa.bbb')
+    expect(info.suggestedWindow.start.toISOString()).toBe('2026-02-01T00:00:00.000Z')
+    expect(info.suggestedWindow.end.toISOString()).toBe('2026-02-03T00:00:00.000Z')
+    expect(info.explanationUrl).toBe('https://ca.example/why')
+    expect(info.retryAfterMs).toBe(3_600_000)
+    const request = server.requests.find((r) => r.path === '/renewal-info/aaa.bbb')
+    expect(request?.method).toBe('GET')
+  })
+
+  it('rfc9773 §4.3: clamps Retry-After to [1 minute, 1 day]', async () => {
+    const { server, client } = await setup({ renewalInfo: true })
+    const window = {
+      suggestedWindow: { start: '2026-02-01T00:00:00Z', end: '2026-02-02T00:00:00Z' },
+    }
+    server.setRenewalInfo('short', window, '5')
+    server.setRenewalInfo('long', window, String(10 * 86_400))
+    expect((await client.renewalInfo('short')).retryAfterMs).toBe(60_000)
+    expect((await client.renewalInfo('long')).retryAfterMs).toBe(86_400_000)
+  })
+
+  it('rfc9773 §4.2: rejects a window whose end is not after its start', async () => {
+    const { server, client } = await setup({ renewalInfo: true })
+    server.setRenewalInfo('flat', {
+      suggestedWindow: { start: '2026-02-01T00:00:00Z', end: '2026-02-01T00:00:00Z' },
+    })
+    const error = await client.renewalInfo('flat').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AcmeError)
+    expect((error as AcmeError).code).toBe('ERR_ACME_RESPONSE')
+  })
+
+  it('rfc9773 §5: sends replaces in newOrder when the directory has renewalInfo', async () => {
+    const { server, client } = await setup({ renewalInfo: true })
+    const order = await client.newOrder({ identifiers: [dns('a.example')], replaces: 'old.cert' })
+    expect(newOrders(server)[0]?.payload).toMatchObject({ replaces: 'old.cert' })
+    expect(order.replaces).toBe('old.cert')
+  })
+
+  it('rfc9773 §5: omits replaces when the directory has no renewalInfo, and renewalInfo() says unsupported', async () => {
+    const { server, client } = await setup({ renewalInfo: false })
+    await client.newOrder({ identifiers: [dns('a.example')], replaces: 'old.cert' })
+    expect(newOrders(server)[0]?.payload).not.toHaveProperty('replaces')
+    const error = await client.renewalInfo('x.y').catch((e: unknown) => e)
+    expect((error as AcmeError).code).toBe('ERR_ACME_UNSUPPORTED')
+  })
+
+  it('rfc9773 §5: on alreadyReplaced retries once without replaces', async () => {
+    const { server, client } = await setup({ renewalInfo: true })
+    server.replaced.add('old.cert')
+    const order = await client.newOrder({ identifiers: [dns('a.example')], replaces: 'old.cert' })
+    const sent = newOrders(server)
+    expect(sent).toHaveLength(2)
+    expect(sent[0]?.payload).toMatchObject({ replaces: 'old.cert' })
+    expect(sent[1]?.payload).not.toHaveProperty('replaces')
+    expect(order.status).toBe('pending')
+  })
+})
+
+describe('profiles (draft-ietf-acme-profiles) against the scripted server', () => {
+  const profiles = { classic: 'the usual', shortlived: 'six days' }
+
+  it('lists the profiles of the directory meta', async () => {
+    const { client } = await setup({ profiles })
+    expect(await client.profiles()).toEqual(profiles)
+  })
+
+  it('requests a profile in newOrder and the order carries it', async () => {
+    const { server, client } = await setup({ profiles })
+    const order = await client.newOrder({ identifiers: [dns('a.example')], profile: 'shortlived' })
+    expect(newOrders(server)[0]?.payload).toMatchObject({ profile: 'shortlived' })
+    expect(order.profile).toBe('shortlived')
+  })
+
+  it('an unknown profile rejects with the invalidProfile problem, typed', async () => {
+    const { client } = await setup({ profiles })
+    const error = await client
+      .newOrder({ identifiers: [dns('a.example')], profile: 'nope' })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AcmeProblemError)
+    expect((error as AcmeProblemError).shortType).toBe('invalidProfile')
+    expect((error as AcmeProblemError).status).toBe(400)
+  })
+})
+
+describe('retries (RFC 8555 §6.5, §6.7) with an injected clock', () => {
+  it('rfc8555 §6.6: waits exactly the Retry-After of a 429 rateLimited, then succeeds', async () => {
+    const { server, client, clock } = await setup()
+    server.override('/new-order', (_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '30' })
+      res.end(
+        JSON.stringify({ type: 'urn:ietf:params:acme:error:rateLimited', detail: 'slow down' }),
+      )
+    })
+    await client.newOrder({ identifiers: [dns('a.example')] })
+    expect(clock.sleeps).toEqual([30_000])
+  })
+
+  it('rfc8555 §6.6: gives up at once with the typed problem when Retry-After passes the deadline', async () => {
+    const { server, client, clock } = await setup({}, { timeoutMs: 10_000 })
+    server.override('/new-order', (_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '3600' })
+      res.end(JSON.stringify({ type: 'urn:ietf:params:acme:error:rateLimited', detail: 'hour' }))
+    })
+    const error = (await client
+      .newOrder({ identifiers: [dns('a.example')] })
+      .catch((e: unknown) => e)) as AcmeProblemError
+    expect(error).toBeInstanceOf(AcmeProblemError)
+    expect(error.shortType).toBe('rateLimited')
+    expect(error.retryAfterMs).toBe(3_600_000)
+    expect(clock.sleeps).toEqual([])
+  })
+
+  it('rfc8555 §6.5: retries a badNonce with the nonce from the error response', async () => {
+    const { server, client } = await setup()
+    const fresh = server.issueNonce()
+    server.override('/new-order', (_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/problem+json', 'replay-nonce': fresh })
+      res.end(JSON.stringify({ type: 'urn:ietf:params:acme:error:badNonce', detail: 'stale' }))
+    })
+    await client.newOrder({ identifiers: [dns('a.example')] })
+    const accepted = newOrders(server)
+    expect(accepted).toHaveLength(1)
+    expect(accepted[0]?.protectedHeader?.nonce).toBe(fresh)
+  })
+
+  it('rfc8555 §6.5: gives up on badNonce after a bounded number of retries', async () => {
+    const { server, client } = await setup()
+    let hits = 0
+    server.override(
+      '/new-order',
+      (_req, res) => {
+        hits++
+        res.writeHead(400, {
+          'content-type': 'application/problem+json',
+          'replay-nonce': server.issueNonce(),
+        })
+        res.end(JSON.stringify({ type: 'urn:ietf:params:acme:error:badNonce', detail: 'stale' }))
+      },
+      1000,
+    )
+    const error = (await client
+      .newOrder({ identifiers: [dns('a.example')] })
+      .catch((e: unknown) => e)) as AcmeProblemError
+    expect(error.shortType).toBe('badNonce')
+    expect(hits).toBe(11)
+  })
+
+  it('rfc8555 §6.7: retries 5xx with bounded jittered back-off', async () => {
+    const { server, client, clock } = await setup()
+    server.override(
+      '/new-order',
+      (_req, res) => {
+        res.writeHead(503, { 'content-type': 'text/plain' })
+        res.end('busy')
+      },
+      2,
+    )
+    await client.newOrder({ identifiers: [dns('a.example')] })
+    expect(clock.sleeps).toHaveLength(2)
+    expect(clock.sleeps[1] as number).toBeGreaterThan(clock.sleeps[0] as number)
+  })
+
+  it('rfc8555 §6.7: gives up on 5xx after a bounded number of retries', async () => {
+    const { server, client, clock } = await setup()
+    server.override(
+      '/new-order',
+      (_req, res) => {
+        res.writeHead(500, { 'content-type': 'text/plain' })
+        res.end('down')
+      },
+      100,
+    )
+    const error = (await client
+      .newOrder({ identifiers: [dns('a.example')] })
+      .catch((e: unknown) => e)) as AcmeProblemError
+    expect(error.status).toBe(500)
+    expect(clock.sleeps.length).toBeLessThanOrEqual(4)
+  })
+
+  it('rfc8555 §6.7: does not retry other 4xx problems', async () => {
+    const { server, client, clock } = await setup()
+    let hits = 0
+    server.override(
+      '/new-order',
+      (_req, res) => {
+        hits++
+        res.writeHead(400, { 'content-type': 'application/problem+json' })
+        res.end(
+          JSON.stringify({ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: 'no' }),
+        )
+      },
+      5,
+    )
+    const error = (await client
+      .newOrder({ identifiers: [dns('a.example')] })
+      .catch((e: unknown) => e)) as AcmeProblemError
+    expect(error.shortType).toBe('rejectedIdentifier')
+    expect(hits).toBe(1)
+    expect(clock.sleeps).toEqual([])
+  })
+
+  it('retries a connection reset with back-off', async () => {
+    const { server, client, clock } = await setup()
+    server.override('/new-order', (req) => req.socket.destroy())
+    await client.newOrder({ identifiers: [dns('a.example')] })
+    expect(clock.sleeps).toHaveLength(1)
+  })
+})
+
+describe('polling (RFC 8555 §7.5.1, §7.4) against the scripted server', () => {
+  it('rfc8555 §8.2: honours Retry-After on authorization and order polls', async () => {
+    const { client, clock } = await setup({
+      authzPendingPolls: 2,
+      orderProcessingPolls: 2,
+      pollRetryAfter: 2,
+    })
+    await issueCertificate({ client, identifiers: ['a.example'], solvers: [http01] })
+    expect(clock.sleeps).toEqual([2000, 2000, 2000, 2000])
+  })
+
+  it('without Retry-After polls start at 100 ms and grow, capped at 3 s', async () => {
+    const { client, clock } = await setup({ authzPendingPolls: 12 })
+    await issueCertificate({ client, identifiers: ['a.example'], solvers: [http01] })
+    expect(clock.sleeps[0]).toBe(100)
+    expect(clock.sleeps[1]).toBe(150)
+    expect(Math.max(...clock.sleeps)).toBe(3000)
+    for (let i = 1; i < clock.sleeps.length; i++) {
+      expect(clock.sleeps[i] as number).toBeGreaterThanOrEqual(clock.sleeps[i - 1] as number)
+    }
+  })
+})
+
+describe('orders (RFC 8555 §7.4, §7.1.2.1) against the scripted server', () => {
+  it('rfc8555 §7.4: finalize on an order that is not ready → orderNotReady, then waits and finalizes', async () => {
+    const { server, client, clock } = await setup({ authzPendingPolls: 2 })
+    const order = await client.newOrder({ identifiers: [dns('a.example')] })
+    const authz = await client.getAuthorization(order.authorizations[0] as string)
+    await client.respondToChallenge(authz.challenges[0] as (typeof authz.challenges)[number])
+    const finalized = await client.finalizeOrder(order, new Uint8Array([0x30, 0x00]))
+    const finalizes = server.requests.filter((r) => r.path.startsWith('/finalize/'))
+    expect(finalizes).toHaveLength(2)
+    expect(clock.sleeps.length).toBeGreaterThan(0)
+    expect((await client.waitForOrder(finalized)).status).toBe('valid')
+  })
+
+  it('rfc8555 §7.1.2.1: lists the account orders across Link rel="next" pages', async () => {
+    const { client } = await setup()
+    const made: string[] = []
+    for (let i = 0; i < 5; i++) {
+      made.push((await client.newOrder({ identifiers: [dns(`${i}.example`)] })).url)
+    }
+    expect(await client.listOrders()).toEqual(made)
+  })
+
+  it('rfc8555 §6.7.1: subproblems keep their identifiers', async () => {
+    const { server, client } = await setup()
+    server.override('/new-order', (_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/problem+json' })
+      res.end(
+        JSON.stringify({
+          type: 'urn:ietf:params:acme:error:compound',
+          detail: 'two names refused',
+          subproblems: [
+            {
+              type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+              detail: 'policy',
+              identifier: dns('a.example'),
+            },
+            {
+              type: 'urn:ietf:params:acme:error:caa',
+              detail: 'CAA forbids',
+              identifier: dns('b.example'),
+            },
+          ],
+        }),
+      )
+    })
+    const error = (await client
+      .newOrder({ identifiers: [dns('a.example'), dns('b.example')] })
+      .catch((e: unknown) => e)) as AcmeProblemError
+    expect(error.shortType).toBe('compound')
+    expect(error.subproblems.map((p) => p.identifier?.value)).toEqual(['a.example', 'b.example'])
+    expect(error.message).toContain('b.example: CAA forbids')
+  })
+})
