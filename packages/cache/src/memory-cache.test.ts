@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { KeptLease } from './kept-lease.js'
+import { memoryCache } from './memory-cache.js'
+import { describeCache } from './testing/index.js'
+
+describeCache('memoryCache', () => {
+  const store = memoryCache()
+  return Object.assign(store, {
+    suspendRenewal: (lease: unknown) => (lease as KeptLease).suspendRenewal(),
+  })
+})
+
+describe('memoryCache', () => {
+  it('measures lock expiry on the injected clock: a dead holder is taken over once now passes its TTL', async () => {
+    let now = 1_000_000
+    const store = memoryCache({ now: () => now })
+    const dead = await store.lock('v1/locks/clock', { ttlMs: 60_000 })
+    expect(dead).toBeInstanceOf(KeptLease)
+    ;(dead as KeptLease).suspendRenewal()
+    let taken = false
+    const next = store.lock('v1/locks/clock', { ttlMs: 60_000 }).then((lease) => {
+      taken = true
+      return lease
+    })
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(taken).toBe(false)
+    now += 60_000
+    expect(BigInt((await next).token)).toBe(BigInt(dead.token) + 1n)
+    await store.close()
+  })
+
+  it('copies values in and out: mutating a buffer after put or get changes nothing stored', async () => {
+    const store = memoryCache()
+    const value = new Uint8Array([1, 2, 3])
+    await store.put('v1/copy', value)
+    value[0] = 9
+    const read = await store.get('v1/copy')
+    if (read) read[1] = 9
+    expect(Array.from((await store.get('v1/copy')) ?? [])).toEqual([1, 2, 3])
+  })
+
+  it('after close, operations fail with ERR_CACHE_UNAVAILABLE and held leases are released', async () => {
+    const store = memoryCache()
+    const lease = await store.lock('v1/locks/closing', { ttlMs: 1000 })
+    await store.close()
+    await expect(store.get('v1/x')).rejects.toMatchObject({ code: 'ERR_CACHE_UNAVAILABLE' })
+    await expect(lease.release()).resolves.toBeUndefined()
+  })
+
+  it('rejects a lock TTL that is not a positive number', async () => {
+    const store = memoryCache()
+    await expect(store.lock('v1/locks/t', { ttlMs: 0 })).rejects.toBeInstanceOf(RangeError)
+    await expect(store.lock('v1/locks/t', { ttlMs: Number.NaN })).rejects.toBeInstanceOf(RangeError)
+  })
+})

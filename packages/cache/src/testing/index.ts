@@ -1,0 +1,1 @@
+export { type DescribeCacheOptions, describeCache, type TestedStore } from './describe-cache.js'
