@@ -1,0 +1,144 @@
+import { readFile, unlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import {
+  type CacheCallOptions,
+  CacheError,
+  type CacheStore,
+  type KeptLease,
+  type Lease,
+  type LockOptions,
+} from '@autotls/cache'
+import { writeFileAtomic } from './atomic-write.js'
+import { acquireDirLock } from './dir-lock.js'
+import { lockPath, valuePath } from './key-path.js'
+import { ensurePrivateDir } from './private-dir.js'
+
+/** Options of {@link dirCache}. */
+export interface DirCacheOptions {
+  /**
+   * The directory holding the cache, created (mode 0700) when missing. Every process sharing
+   * certificates and locks points at the same directory, on a local file system: lock expiry is
+   * compared across processes by wall clock, and NFS rename and link semantics are not relied on.
+   */
+  dir: string
+  /** The clock lock expiry is measured on, in milliseconds. Default `Date.now`. */
+  now?: () => number
+}
+
+/** The store {@link dirCache} returns. */
+export interface DirCache extends CacheStore {
+  /** The absolute cache directory. */
+  readonly dir: string
+  /** Releases every lease this store handed out that is still held. Data stays on disk. */
+  close(): Promise<void>
+}
+
+function checkTtl(ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`)
+  }
+}
+
+function ioError(what: string, key: string, cause: unknown, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return signal.reason
+  if (cause instanceof CacheError) return cause
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error'
+  return new CacheError(
+    'ERR_CACHE_IO',
+    `could not ${what} ${key} (${code}): check that the cache directory is writable and has space`,
+    { cause },
+  )
+}
+
+/**
+ * A cache in a directory: each key is a file below `dir` (`v1/certs/example.com/ecdsa-p256` →
+ * `<dir>/v1/certs/example.com/ecdsa-p256~`), directories 0700 and files 0600 whatever the
+ * umask. Writes are atomic and durable (temporary file, fsync, rename, fsync of the directory),
+ * so a crash leaves the old value or the new one. Locks work across processes on one machine: a
+ * lock is a directory of generation files created with `link()`, renewed by a heartbeat, taken
+ * over once expired — empty or half-written lock files included — and fenced by generation.
+ *
+ * @example
+ * ```ts
+ * const store = dirCache({ dir: '/var/lib/autotls' })
+ * await store.put('v1/certs/example.com/ecdsa-p256', pem)
+ * ```
+ */
+export function dirCache(options: DirCacheOptions): DirCache {
+  if (typeof options?.dir !== 'string' || options.dir === '') {
+    throw new TypeError('dirCache needs { dir }: the directory to keep certificates in')
+  }
+  const root = resolve(options.dir)
+  const now = options.now ?? Date.now
+  const held = new Set<KeptLease>()
+
+  return {
+    dir: root,
+
+    async get(key: string, callOptions?: CacheCallOptions): Promise<Uint8Array | null> {
+      const parts = valuePath(root, key)
+      const signal = callOptions?.signal
+      signal?.throwIfAborted()
+      try {
+        const data = await readFile(join(root, ...parts), { signal })
+        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !signal?.aborted) return null
+        throw ioError('read', key, error, signal)
+      }
+    },
+
+    async put(key: string, value: Uint8Array, callOptions?: CacheCallOptions): Promise<void> {
+      const parts = valuePath(root, key)
+      const signal = callOptions?.signal
+      signal?.throwIfAborted()
+      const path = join(root, ...parts)
+      try {
+        try {
+          await writeFileAtomic(path, value, signal)
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+          await ensurePrivateDir(root, parts.slice(0, -1))
+          await writeFileAtomic(path, value, signal)
+        }
+      } catch (error) {
+        throw ioError('write', key, error, signal)
+      }
+    },
+
+    async delete(key: string, callOptions?: CacheCallOptions): Promise<void> {
+      const parts = valuePath(root, key)
+      const signal = callOptions?.signal
+      signal?.throwIfAborted()
+      try {
+        await unlink(join(root, ...parts))
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw ioError('delete', key, error, signal)
+      }
+    },
+
+    async lock(name: string, lockOptions: LockOptions): Promise<Lease> {
+      const segments = lockPath(root, name)
+      checkTtl(lockOptions.ttlMs)
+      const { signal } = lockOptions
+      let lease: KeptLease
+      try {
+        lease = await acquireDirLock({ root, segments, now }, lockOptions.ttlMs, signal)
+      } catch (error) {
+        throw ioError('lock', name, error, signal)
+      }
+      held.add(lease)
+      const release = lease.release.bind(lease)
+      lease.release = async () => {
+        held.delete(lease)
+        await release()
+      }
+      return lease
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...held].map((lease) => lease.release()))
+    },
+  }
+}

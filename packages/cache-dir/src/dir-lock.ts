@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto'
+import { link, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { KeptLease } from '@autotls/cache'
+import { syncDir, tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
+import { ensurePrivateDir } from './private-dir.js'
+import { sleep } from './sleep.js'
+
+/** What a generation file says about its holder. */
+export interface Holder {
+  id: string
+  pid: number
+  host: string
+  expiresAt: number
+  released?: true
+}
+
+/** Where a lock lives and the clock its expiry is measured on. */
+export interface DirLockPlace {
+  root: string
+  segments: readonly string[]
+  now: () => number
+}
+
+const GENERATION = /^[1-9][0-9]*$/
+
+function errno(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Holder>
+    if (typeof value.id === 'string' && typeof value.expiresAt === 'number') return value as Holder
+  } catch {
+    // Unparsable: judged by the file's age instead.
+  }
+  return undefined
+}
+
+async function generations(dir: string): Promise<bigint[]> {
+  const names = await readdir(dir)
+  return names.filter((name) => GENERATION.test(name)).map((name) => BigInt(name))
+}
+
+function newest(gens: readonly bigint[]): bigint {
+  let top = 0n
+  for (const gen of gens) if (gen > top) top = gen
+  return top
+}
+
+/**
+ * Whether generation `gen` of the lock leaves the lock free for a caller whose TTL is `ttlMs`:
+ * released, expired, or unparsable (empty, half-written, foreign) and untouched for `ttlMs`.
+ * `undefined` when the file vanished (a newer generation exists: look again).
+ */
+async function isFree(
+  dir: string,
+  gen: bigint,
+  ttlMs: number,
+  now: () => number,
+): Promise<boolean | undefined> {
+  if (gen === 0n) return true
+  const path = join(dir, gen.toString())
+  try {
+    const holder = parseHolder(await readFile(path, 'utf8'))
+    if (holder) return holder.released === true || now() >= holder.expiresAt
+    return now() >= (await stat(path)).mtimeMs + ttlMs
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+/**
+ * Tries to create generation `gen` and become the holder. The file is written in full and flushed
+ * under a temporary name, then hard-linked to its final name, which fails if it exists: exactly
+ * one caller creates each generation, and no one sees it empty or half-written. Cleanup removes
+ * old generations, so `gen` may have existed and gone while the caller looked; then a newer
+ * generation exists, and the claim is withdrawn. Exported for tests.
+ */
+export async function claim(dir: string, gen: bigint, holder: Holder): Promise<boolean> {
+  const temp = tempPathFor(join(dir, 'claim'))
+  await writeNewFile(temp, JSON.stringify(holder))
+  try {
+    await link(temp, join(dir, gen.toString()))
+    await syncDir(dir)
+  } catch (error) {
+    if (errno(error) === 'EEXIST') return false
+    throw error
+  } finally {
+    await unlink(temp).catch(() => {})
+  }
+  if (newest(await generations(dir)) === gen) return true
+  await unlink(join(dir, gen.toString())).catch(() => {})
+  return false
+}
+
+async function removeOlder(dir: string, gen: bigint): Promise<void> {
+  const gens = await generations(dir).catch(() => [])
+  await Promise.all(
+    gens.filter((g) => g < gen).map((g) => unlink(join(dir, g.toString())).catch(() => {})),
+  )
+}
+
+/**
+ * Acquires a lock stored as a directory of generation files. The holder of the newest generation
+ * holds the lock; the lock is free when that file says released or expired. Taking it means
+ * creating the next generation, which only one caller can do, and then seeing that it is still
+ * the newest (a generation removed by cleanup can be created again by a caller that looked
+ * before a newer one appeared; such a claim is withdrawn). The generation number is the fencing
+ * token. The newest generation is never removed, so the newest number never goes down. The holder
+ * rewrites its own file to renew or release and never touches another generation, so a late
+ * holder cannot disturb a newer one.
+ */
+export async function acquireDirLock(
+  place: DirLockPlace,
+  ttlMs: number,
+  signal: AbortSignal | undefined,
+): Promise<KeptLease> {
+  const { root, segments, now } = place
+  const dir = join(root, ...segments)
+  let wait = 5
+  for (;;) {
+    signal?.throwIfAborted()
+    let gens: bigint[]
+    try {
+      gens = await generations(dir)
+    } catch (error) {
+      if (errno(error) !== 'ENOENT') throw error
+      await ensurePrivateDir(root, segments)
+      gens = []
+    }
+    const top = newest(gens)
+    const free = await isFree(dir, top, ttlMs, now)
+    if (free === undefined) continue
+    if (free) {
+      const gen = top + 1n
+      const holder: Holder = {
+        id: randomBytes(12).toString('hex'),
+        pid: process.pid,
+        host: hostname(),
+        expiresAt: now() + ttlMs,
+      }
+      if (await claim(dir, gen, holder)) {
+        await removeOlder(dir, gen)
+        return leaseFor(dir, gen, holder, ttlMs, now)
+      }
+      continue
+    }
+    await sleep(wait * (0.5 + Math.random()), signal)
+    wait = Math.min(wait * 1.5, 100, ttlMs / 4)
+  }
+}
+
+function leaseFor(
+  dir: string,
+  gen: bigint,
+  holder: Holder,
+  ttlMs: number,
+  now: () => number,
+): KeptLease {
+  const path = join(dir, gen.toString())
+  const superseded = async (): Promise<boolean> => newest(await generations(dir)) > gen
+  return new KeptLease({
+    token: gen.toString(),
+    ttlMs,
+    expiresAt: holder.expiresAt,
+    now,
+    renew: async () => {
+      if (await superseded()) return null
+      const expiresAt = now() + ttlMs
+      await writeFileAtomic(path, JSON.stringify({ ...holder, expiresAt }))
+      return expiresAt
+    },
+    release: async () => {
+      if (await superseded()) return
+      await writeFileAtomic(path, JSON.stringify({ ...holder, expiresAt: 0, released: true }))
+    },
+  })
+}

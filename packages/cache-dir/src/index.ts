@@ -1,0 +1,1 @@
+export { type DirCache, type DirCacheOptions, dirCache } from './dir-cache.js'
