@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto'
+import type { KeptLease } from '@autotls/cache'
+import { describeCache } from '@autotls/cache/testing'
+import { afterAll, beforeAll } from 'vitest'
+import { redisCache } from '../src/index.js'
+import { type RedisServer, startRedis } from './redis-server.js'
+
+let server: RedisServer
+beforeAll(async () => {
+  server = await startRedis()
+})
+afterAll(async () => {
+  await server.close()
+})
+
+// A fresh prefix per test gives each test an empty store on the shared server.
+describeCache('redisCache', () => {
+  const cache = redisCache({
+    url: server.url,
+    prefix: `conformance-${randomBytes(6).toString('hex')}`,
+  })
+  return Object.assign(cache, {
+    suspendRenewal: (lease: unknown) => (lease as KeptLease).suspendRenewal(),
+  })
+})
