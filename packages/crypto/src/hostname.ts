@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url'
+import { domainToASCII, domainToUnicode } from 'node:url'
 import { CryptoError } from './errors.js'
 import { formatIpAddress, parseIpAddress } from './ip-address.js'
 
@@ -40,8 +40,20 @@ function toAscii(name: string, original: string): string {
       cause,
     })
   }
-  if (ascii === '') throw invalid(original, 'not a valid internationalised name (IDNA)')
+  if (ascii === '' || ascii.split('.').some(isBadPunycode)) {
+    throw invalid(original, 'not a valid internationalised name (IDNA)')
+  }
   return ascii
+}
+
+/**
+ * An `xn--` label must decode to Unicode and encode back to itself. Node 20's URL parser refuses
+ * undecodable labels itself; Node 22+ (ada) passes them through unchanged, so check here.
+ */
+function isBadPunycode(label: string): boolean {
+  if (!label.startsWith('xn--')) return false
+  const unicode = domainToUnicode(label)
+  return unicode === label || unicode === '' || domainToASCII(unicode) !== label
 }
 
 function checkLabels(ascii: string, original: string): void {
