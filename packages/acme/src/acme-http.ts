@@ -36,7 +36,12 @@ export interface Signer {
   readonly identity: { readonly jwk: JWK } | { readonly kid: string }
 }
 
-const BAD_NONCE_RETRIES = 10
+/**
+ * badNonce answers retried per request, each with the nonce the error carried. A retry costs one
+ * round trip; CAs refuse good nonces at random (Pebble's default is 5 %, its tests use 50 %), and
+ * at 50 % a bound of 25 leaves one failed request in tens of millions.
+ */
+export const BAD_NONCE_RETRIES = 25
 const SERVER_ERROR_RETRIES = 4
 const RATE_LIMIT_RETRIES = 6
 const BACKOFF = { baseMs: 250, maxMs: 8000 }

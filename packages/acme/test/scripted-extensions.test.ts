@@ -1,5 +1,6 @@
 import { generateKeyPair } from '@autotls/crypto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { BAD_NONCE_RETRIES } from '../src/acme-http.js'
 import { AcmeClient, AcmeError, AcmeProblemError, issueCertificate } from '../src/index.js'
 import { fakeClock } from './fake-clock.js'
 import {
@@ -194,7 +195,7 @@ describe('retries (RFC 8555 §6.5, §6.7) with an injected clock', () => {
       .newOrder({ identifiers: [dns('a.example')] })
       .catch((e: unknown) => e)) as AcmeProblemError
     expect(error.shortType).toBe('badNonce')
-    expect(hits).toBe(11)
+    expect(hits).toBe(BAD_NONCE_RETRIES + 1)
   })
 
   it('rfc8555 §6.7: retries 5xx with bounded jittered back-off', async () => {
