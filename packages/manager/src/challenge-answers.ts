@@ -1,0 +1,118 @@
+import { createSecureContext, type SecureContext } from 'node:tls'
+import type { ChallengeArgs, ChallengeSolver } from '@autotls/acme'
+import type { Cache } from '@autotls/cache'
+import { challengeKey } from '@autotls/cache'
+import { createTlsAlpnCertificate, splitPem } from '@autotls/crypto'
+import type { Logger } from './logger.js'
+
+interface AlpnAnswer {
+  readonly token: string
+  readonly context: SecureContext
+}
+
+const decoder = new TextDecoder()
+const encoder = new TextEncoder()
+
+/**
+ * The answers to pending challenges, kept in memory and also written to the shared cache, so any
+ * process sharing the cache can answer the CA's validation request — whichever replica the CA
+ * reaches. Builds the http-01 and tls-alpn-01 solvers handed to `issueCertificate`.
+ *
+ * @example
+ * const answers = new ChallengeAnswers(cache, logger)
+ * await issueCertificate({ client, identifiers, solvers: [answers.solver('tls-alpn-01')] })
+ * @see https://www.rfc-editor.org/rfc/rfc8555#section-8.3
+ * @see https://www.rfc-editor.org/rfc/rfc8737#section-3
+ */
+export class ChallengeAnswers {
+  readonly #cache: Cache
+  readonly #logger: Logger
+  readonly #http = new Map<string, string>()
+  readonly #alpn = new Map<string, AlpnAnswer>()
+
+  constructor(cache: Cache, logger: Logger) {
+    this.#cache = cache
+    this.#logger = logger
+  }
+
+  /** A solver that publishes answers of `type` here and in the cache. */
+  solver(type: 'http-01' | 'tls-alpn-01'): ChallengeSolver {
+    return type === 'http-01'
+      ? {
+          type,
+          present: (args) => this.#presentHttp(args),
+          cleanup: (args) => this.#cleanupHttp(args),
+        }
+      : {
+          type,
+          present: (args) => this.#presentAlpn(args),
+          cleanup: (args) => this.#cleanupAlpn(args),
+        }
+  }
+
+  /** The http-01 key authorization for `token` on `name` (normalised), or null. */
+  async httpAnswer(name: string, token: string, signal: AbortSignal): Promise<string | null> {
+    const local = this.#http.get(`${name} ${token}`)
+    if (local !== undefined) return local
+    const shared = await this.#cache.get(challengeKey('http-01', name, token), { signal })
+    return shared === null ? null : decoder.decode(shared)
+  }
+
+  /** The RFC 8737 certificate for a pending tls-alpn-01 challenge on `name`, or null. */
+  async alpnContext(name: string, signal: AbortSignal): Promise<SecureContext | null> {
+    const local = this.#alpn.get(name)
+    if (local) return local.context
+    const shared = await this.#cache.get(challengeKey('tls-alpn-01', name), { signal })
+    if (shared === null) return null
+    const blocks = splitPem(decoder.decode(shared))
+    const key = blocks.find((block) => /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(block))
+    const cert = blocks.find((block) => block.startsWith('-----BEGIN CERTIFICATE-----'))
+    if (!key || !cert) return null
+    return createSecureContext({ key, cert })
+  }
+
+  async #presentHttp({
+    identifier,
+    token,
+    keyAuthorization,
+    signal,
+  }: ChallengeArgs): Promise<void> {
+    this.#http.set(`${identifier.value} ${token}`, keyAuthorization)
+    await this.#cache.put(
+      challengeKey('http-01', identifier.value, token),
+      encoder.encode(keyAuthorization),
+      { signal },
+    )
+    this.#logger.debug({ name: identifier.value }, 'http-01 challenge published')
+  }
+
+  async #cleanupHttp({ identifier, token, signal }: ChallengeArgs): Promise<void> {
+    this.#http.delete(`${identifier.value} ${token}`)
+    await this.#cache.delete(challengeKey('http-01', identifier.value, token), { signal })
+  }
+
+  async #presentAlpn({
+    identifier,
+    token,
+    keyAuthorization,
+    signal,
+  }: ChallengeArgs): Promise<void> {
+    const { certPem, keyPem } = await createTlsAlpnCertificate({ identifier, keyAuthorization })
+    this.#alpn.set(identifier.value, {
+      token,
+      context: createSecureContext({ key: keyPem, cert: certPem }),
+    })
+    await this.#cache.put(
+      challengeKey('tls-alpn-01', identifier.value),
+      encoder.encode(`${keyPem}${certPem}`),
+      { signal },
+    )
+    this.#logger.debug({ name: identifier.value }, 'tls-alpn-01 challenge published')
+  }
+
+  async #cleanupAlpn({ identifier, token, signal }: ChallengeArgs): Promise<void> {
+    if (this.#alpn.get(identifier.value)?.token !== token) return
+    this.#alpn.delete(identifier.value)
+    await this.#cache.delete(challengeKey('tls-alpn-01', identifier.value), { signal })
+  }
+}

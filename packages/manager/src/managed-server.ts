@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto'
+import { createSecureServer } from 'node:http2'
+import { createServer as createHttpsServer, type ServerOptions } from 'node:https'
+import type { Server } from 'node:net'
+import { createServer as createTlsServer, type SecureContext } from 'node:tls'
+import type { ClientHello } from './client-hello.js'
+import { chooseKeyType, type ServedKeyType } from './client-key-type.js'
+import { ConnectionRouter } from './connection-router.js'
+import type { ManagerError } from './errors.js'
+import type { RequestListener } from './http-handler.js'
+
+/** The asynchronous SNI callback shape of `tls.Server`. */
+export type SniCallback = (
+  servername: string,
+  callback: (error: Error | null, context?: SecureContext) => void,
+) => void
+
+/** Options of {@link ManagedServer}. */
+export interface ManagedServerOptions {
+  /** The certificate key types served, first preferred. */
+  keyTypes: readonly ServedKeyType[]
+  /** Resolves the certificate for a name and key type (normally the manager's). */
+  sniCallback(keyType: ServedKeyType): SniCallback
+  /** Resolves the RFC 8737 certificate of a pending tls-alpn-01 challenge. */
+  challengeSniCallback: SniCallback
+  /** Serve HTTP/2 (ALPN `h2`) next to HTTP/1.1. Default false. */
+  http2?: boolean
+  /**
+   * Options for the underlying `https.Server` / `http2.Http2SecureServer` (timeouts, header
+   * limits, `minVersion`…); `key`, `cert`, `SNICallback` and `ALPNProtocols` are the manager's.
+   */
+  serverOptions?: ServerOptions
+  /** Deadline for a client's whole ClientHello. Default 10 s. */
+  helloTimeoutMs?: number
+  /** Told about every connection dropped before TLS (malformed or slow hello). */
+  onReject?(error: ManagerError): void
+}
+
+const FORWARDED = new Set<string | symbol>([
+  'request',
+  'checkContinue',
+  'checkExpectation',
+  'upgrade',
+  'connect',
+  'clientError',
+  'tlsClientError',
+  'secureConnection',
+  'stream',
+  'session',
+  'sessionError',
+])
+
+/** Properties of `http.Server` that frameworks set on their server; applied to every inner one. */
+type Tunable = 'keepAliveTimeout' | 'headersTimeout' | 'requestTimeout' | 'timeout'
+
+/**
+ * The HTTPS server `manager.createServer()` returns: one listening socket that routes each
+ * connection by its ClientHello — `acme-tls/1`-only to the challenge TLS server, everything else
+ * to the HTTPS (or HTTP/2) server holding the certificate key type the client supports — and
+ * re-emits their events (`request`, `upgrade`, `tlsClientError`, `stream`…) as its own, so it
+ * stands in for `https.createServer()` under plain handlers, Express and Fastify.
+ *
+ * @example
+ * const server = manager.createServer((req, res) => res.end('hello'))
+ * server.listen(443)
+ * @see https://www.rfc-editor.org/rfc/rfc8737#section-3
+ */
+export class ManagedServer extends ConnectionRouter {
+  readonly #inner: Server[]
+
+  constructor(options: ManagedServerOptions, requestListener?: RequestListener) {
+    const ticketKeys = randomBytes(48)
+    const byKeyType = new Map<ServedKeyType, Server>()
+    for (const keyType of options.keyTypes) {
+      const common = {
+        ...options.serverOptions,
+        SNICallback: options.sniCallback(keyType),
+        ticketKeys,
+      }
+      const server: Server = options.http2
+        ? createSecureServer({ ...common, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] })
+        : createHttpsServer({ ...common, ALPNProtocols: ['http/1.1'] })
+      byKeyType.set(keyType, server)
+    }
+    const challenge = createTlsServer(
+      { ALPNProtocols: ['acme-tls/1'], SNICallback: options.challengeSniCallback },
+      (socket) => socket.end(),
+    )
+    challenge.on('tlsClientError', () => {})
+    super({
+      route: (hello: ClientHello) => {
+        const alpn = hello.alpnProtocols
+        if (alpn?.length === 1 && alpn[0] === 'acme-tls/1') return challenge
+        return byKeyType.get(chooseKeyType(hello, options.keyTypes)) ?? null
+      },
+      ...(options.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.helloTimeoutMs }),
+      ...(options.onReject ? { onReject: (error) => options.onReject?.(error) } : {}),
+    })
+    this.#inner = [...byKeyType.values(), challenge]
+    const apps = [...byKeyType.values()]
+    const forwarded = new Set<string | symbol>()
+    this.on('newListener', (event: string | symbol) => {
+      if (!FORWARDED.has(event) || forwarded.has(event)) return
+      forwarded.add(event)
+      for (const app of apps)
+        app.on(event as string, (...args: unknown[]) => this.emit(event, ...args))
+    })
+    // Inner servers never listen; 'listening' starts their header and request timeout checks.
+    this.on('listening', () => {
+      for (const inner of this.#inner) inner.emit('listening')
+    })
+    if (requestListener) this.on('request', requestListener)
+  }
+
+  #tune(name: Tunable, value: number): void {
+    for (const inner of this.#inner) (inner as unknown as Record<Tunable, number>)[name] = value
+  }
+
+  #read(name: Tunable): number {
+    return (this.#inner[0] as unknown as Record<Tunable, number>)[name]
+  }
+
+  /** As on `http.Server`: applied to every inner server. */
+  get keepAliveTimeout(): number {
+    return this.#read('keepAliveTimeout')
+  }
+  set keepAliveTimeout(value: number) {
+    this.#tune('keepAliveTimeout', value)
+  }
+  /** As on `http.Server`: applied to every inner server. */
+  get headersTimeout(): number {
+    return this.#read('headersTimeout')
+  }
+  set headersTimeout(value: number) {
+    this.#tune('headersTimeout', value)
+  }
+  /** As on `http.Server`: applied to every inner server. */
+  get requestTimeout(): number {
+    return this.#read('requestTimeout')
+  }
+  set requestTimeout(value: number) {
+    this.#tune('requestTimeout', value)
+  }
+  /** As on `http.Server`: applied to every inner server. */
+  get timeout(): number {
+    return this.#read('timeout')
+  }
+  set timeout(value: number) {
+    this.#tune('timeout', value)
+  }
+
+  /** As on `http.Server`: closes every connection that has no request in flight. */
+  closeIdleConnections(): void {
+    for (const inner of this.#inner) {
+      ;(inner as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+    }
+  }
+
+  /** As on `http.Server`: closes every HTTP connection now. */
+  closeAllConnections(): void {
+    for (const inner of this.#inner) {
+      ;(inner as { closeAllConnections?: () => void }).closeAllConnections?.()
+    }
+  }
+
+  /**
+   * Stops accepting connections, closes idle HTTP connections (as `http.Server.close` does since
+   * Node 19) and calls `callback` once every connection has ended.
+   */
+  override close(callback?: (error?: Error) => void): this {
+    super.close(callback)
+    for (const inner of this.#inner) inner.close()
+    return this
+  }
+}

@@ -1,0 +1,95 @@
+import type { CacheStore } from '@autotls/cache'
+import type { ServedKeyType } from './client-key-type.js'
+import type { HostPolicy } from './host-policy.js'
+import type { Logger } from './logger.js'
+import type { ManagerEvent } from './manager-event.js'
+
+/** A challenge type the manager can answer by itself. */
+export type ManagedChallenge = 'tls-alpn-01' | 'http-01'
+
+/** Renewal tuning; the defaults suit Let's Encrypt and most CAs. */
+export interface RenewalOptions {
+  /** First retry delay after a failed renewal, doubled per failure. Default 60 s. */
+  backoffBaseMs?: number
+  /** Longest retry delay. Default 6 h (always shortened so two attempts fit before expiry). */
+  backoffMaxMs?: number
+}
+
+/**
+ * Everything {@link createManager} takes. Only `hosts` is required; read `acceptTerms` before
+ * pointing it at a CA with terms of service (all public ones have them).
+ */
+export interface ManagerOptions {
+  /**
+   * Which names to obtain certificates for: exact names, `*.example.com` patterns (one label),
+   * or a function. Required: without it anyone pointing a name at the server could make it
+   * request certificates and exhaust the CA's rate limits.
+   */
+  hosts: HostPolicy
+  /**
+   * Where certificates, the account key and pending challenge answers live, and the locks that
+   * make processes sharing it issue once (`dirCache({ dir })`, `redisCache(…)`). Default: memory,
+   * with a warning, since certificates are then lost on restart and re-issued (rate limits).
+   */
+  cache?: CacheStore
+  /** Contact address(es) the CA may write to about expiring or revoked certificates. */
+  email?: string | readonly string[]
+  /**
+   * Your acceptance of the CA's terms of service: `true`, or the exact terms URL you read (then a
+   * change of terms stops issuance until you accept the new URL). Issuing fails with
+   * `ERR_TERMS_NOT_ACCEPTED` when the CA has terms and this is not set.
+   */
+  acceptTerms?: boolean | string
+  /** ACME directory URL. Default Let's Encrypt production. */
+  directoryUrl?: string
+  /** Extra CA certificates (PEM) to trust for the ACME API: a private CA or a test CA. */
+  caPem?: string | readonly string[]
+  /**
+   * Certificate key types to serve, first preferred. Default both `ec-p256` and `rsa-2048`:
+   * each client gets ECDSA when it supports it, RSA otherwise (as Go's autocert).
+   */
+  keyTypes?: readonly ServedKeyType[]
+  /**
+   * Challenge types to use, in order of preference. Default: `tls-alpn-01` once
+   * `createServer()` was called and `http-01` once `httpHandler()` was called.
+   */
+  challenges?: readonly ManagedChallenge[]
+  /** ACME profile to request (draft-ietf-acme-profiles), e.g. `shortlived`. Default none. */
+  profile?: string
+  /** Issuer common name of the chain to prefer among those the CA offers. Default: CA's default. */
+  preferredChain?: string
+  /** External Account Binding, for CAs that require one (ZeroSSL, Google, most private CAs). */
+  externalAccountBinding?: { kid: string; hmacKey: string }
+  /** Accept IP addresses as names (RFC 8738; few CAs issue for them). Default false. */
+  allowIp?: boolean
+  /** Renewal tuning. */
+  renewal?: RenewalOptions
+  /**
+   * How long a handshake waits for a certificate that is being obtained before that handshake
+   * fails (the issuance goes on). Default 30 s: most clients give up around then anyway.
+   */
+  handshakeTimeoutMs?: number
+  /**
+   * How long a failed issuance is remembered: handshakes for that name fail at once meanwhile, so
+   * a flood of handshakes never becomes a flood of orders. Default 60 s.
+   */
+  failureTtlMs?: number
+  /** Deadline of one whole issuance (order to certificate). Default 5 minutes. */
+  issuanceTimeoutMs?: number
+  /** Ready TLS contexts kept in memory (LRU); others are reloaded from the cache. Default 10,000. */
+  maxContexts?: number
+  /** HTTPS port used in the port-80 redirects. Default 443. */
+  httpsPort?: number
+  /** Deadline for a client's whole ClientHello on `createServer()` servers. Default 10 s. */
+  helloTimeoutMs?: number
+  /** Where log lines go (pino-compatible). Default: warnings and errors to the console. */
+  logger?: Logger
+  /** Called for every certificate obtained, renewed, or failed. Exceptions are logged, not thrown. */
+  onEvent?: (event: ManagerEvent) => void
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
+  now?: () => number
+  /** Randomness for jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number
+  /** The transport to the CA (see `@autotls/acme`). Default node:https trusting `caPem` too. */
+  fetch?: typeof globalThis.fetch
+}

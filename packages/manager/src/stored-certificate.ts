@@ -1,0 +1,88 @@
+import {
+  type CertificateInfo,
+  certificateCoversName,
+  certificateInfo,
+  importPrivateKeyPem,
+  keyMatchesCertificate,
+  splitPem,
+} from '@autotls/crypto'
+import type { ServedKeyType } from './client-key-type.js'
+import { ManagerError } from './errors.js'
+
+/** A certificate as the manager keeps it: key and chain together, checked. */
+export interface StoredCertificate {
+  /** PKCS#8 PEM of the certificate key. Never logged. */
+  readonly keyPem: string
+  /** Leaf first, then intermediates. */
+  readonly chainPem: string
+  /** Facts about the leaf. */
+  readonly leaf: CertificateInfo
+}
+
+const KEY_LABEL = /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/
+
+/**
+ * The cache entry of a certificate: the private key PEM, then the chain PEM, in one value so a
+ * reader never pairs one certificate's key with another's chain (as Go's autocert stores it).
+ *
+ * @example
+ * await cache.put(certificateKey(name, keyType), encodeStoredCertificate(keyPem, chainPem))
+ */
+export function encodeStoredCertificate(keyPem: string, chainPem: string): Uint8Array {
+  return new TextEncoder().encode(`${keyPem.trimEnd()}\n${chainPem.trimEnd()}\n`)
+}
+
+function invalid(name: string, reason: string, cause?: unknown): ManagerError {
+  return new ManagerError(
+    'ERR_CACHED_CERTIFICATE_INVALID',
+    `the cached certificate for ${name} ${reason}; it will be replaced`,
+    cause === undefined ? undefined : { cause },
+  )
+}
+
+/**
+ * Reads a cache entry and checks it before use: it parses, holds exactly one private key of the
+ * expected type, the key matches the leaf, the leaf covers `name`, and `now` is within its
+ * validity. Any failure is a `ManagerError` `ERR_CACHED_CERTIFICATE_INVALID` saying which check.
+ *
+ * @example
+ * const stored = await decodeStoredCertificate(bytes, { name: 'example.com', keyType: 'ec-p256', now: Date.now() })
+ * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
+ */
+export async function decodeStoredCertificate(
+  bytes: Uint8Array,
+  expected: { name: string; keyType: ServedKeyType; now: number },
+): Promise<StoredCertificate> {
+  const { name } = expected
+  let blocks: string[]
+  try {
+    blocks = splitPem(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch (cause) {
+    throw invalid(name, 'is not PEM', cause)
+  }
+  const keys = blocks.filter((block) => KEY_LABEL.test(block))
+  const certificates = blocks.filter((block) => block.startsWith('-----BEGIN CERTIFICATE-----'))
+  if (keys.length !== 1 || certificates.length === 0) {
+    throw invalid(name, 'does not hold one private key and a certificate chain')
+  }
+  const keyPem = keys[0] as string
+  const chainPem = certificates.join('')
+  let leaf: CertificateInfo
+  try {
+    const key = await importPrivateKeyPem(keyPem)
+    if (key.type !== expected.keyType) {
+      throw invalid(name, `has a ${key.type} key where ${expected.keyType} was expected`)
+    }
+    leaf = certificateInfo(chainPem)
+    if (!(await keyMatchesCertificate(key, chainPem))) {
+      throw invalid(name, 'has a key that does not match its certificate')
+    }
+  } catch (error) {
+    if (error instanceof ManagerError) throw error
+    throw invalid(name, 'cannot be read', error)
+  }
+  if (!certificateCoversName(leaf, name)) throw invalid(name, 'does not cover that name')
+  if (expected.now < leaf.notBefore.getTime()) throw invalid(name, 'is not valid yet')
+  if (expected.now >= leaf.notAfter.getTime()) throw invalid(name, 'has expired')
+  return { keyPem, chainPem, leaf }
+}

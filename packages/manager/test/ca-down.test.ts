@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ManagedServer } from '../src/managed-server.js'
+import { createManager } from '../src/manager.js'
+import { type Env, handshake, memoryLogger, startEnv } from './helpers/env.js'
+
+let env: Env
+let server: ManagedServer
+
+beforeAll(async () => {
+  env = await startEnv(
+    { domainBlocklist: ['blocked.test'] },
+    { keyTypes: ['ec-p256'], handshakeTimeoutMs: 1500, failureTtlMs: 1000 },
+  )
+  server = env.manager.createServer()
+  await new Promise<void>((resolve) => server.listen(env.pebble.tlsPort, '127.0.0.1', resolve))
+})
+
+afterAll(async () => {
+  await env?.manager.close()
+  await env?.pebble.stop()
+})
+
+function signalCa(signal: 'SIGSTOP' | 'SIGCONT'): void {
+  for (const pid of env.pebble.pids()) process.kill(pid, signal)
+}
+
+describe('CA down', () => {
+  it('cached names keep serving; a new name fails within the bounded wait with a clear log line, then is obtained once the CA is back', async () => {
+    const cached = await handshake(env.pebble.tlsPort, 'cached.test', { ca: env.roots })
+    signalCa('SIGSTOP')
+    try {
+      const again = await handshake(env.pebble.tlsPort, 'cached.test', { ca: env.roots })
+      expect(again.serialNumber).toBe(cached.serialNumber)
+
+      const started = Date.now()
+      await expect(handshake(env.pebble.tlsPort, 'new.test', { ca: env.roots })).rejects.toThrow()
+      const waited = Date.now() - started
+      expect(waited).toBeGreaterThanOrEqual(1400)
+      expect(waited).toBeLessThan(4000)
+      expect(env.logger.lines).toContainEqual(
+        expect.stringMatching(
+          /^warn certificate for new\.test not ready within 1500 ms: this handshake fails, the issuance continues/,
+        ),
+      )
+      // Still serving the cached name while the new one waits.
+      expect(
+        (await handshake(env.pebble.tlsPort, 'cached.test', { ca: env.roots })).serialNumber,
+      ).toBe(cached.serialNumber)
+    } finally {
+      signalCa('SIGCONT')
+    }
+    const deadline = Date.now() + 20_000
+    let obtained: string | undefined
+    while (!obtained && Date.now() < deadline) {
+      obtained = await handshake(env.pebble.tlsPort, 'new.test', { ca: env.roots }).then(
+        (cert) => cert.subjectaltname,
+        () => undefined,
+      )
+    }
+    expect(obtained).toBe('DNS:new.test')
+  })
+
+  it('a failed issuance is remembered for failureTtlMs: a flood of handshakes makes one attempt, the next comes after the TTL', async () => {
+    let now = Date.now()
+    const failed: string[] = []
+    const manager = createManager({
+      hosts: ['blocked.test'],
+      cache: env.store,
+      directoryUrl: env.pebble.directoryUrl,
+      caPem: env.pebble.caPem,
+      acceptTerms: true,
+      challenges: ['tls-alpn-01'],
+      failureTtlMs: 60_000,
+      now: () => now,
+      logger: memoryLogger(),
+      onEvent: (event) => {
+        if (event.type === 'failed') failed.push(event.error.message)
+      },
+    })
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, () => manager.secureContext('blocked.test')),
+      )
+      expect(results.every((r) => r.status === 'rejected')).toBe(true)
+      expect(failed).toHaveLength(1)
+      expect(failed[0]).toMatch(/blocked|rejectedIdentifier|policy/i)
+      await expect(manager.secureContext('blocked.test')).rejects.toMatchObject({
+        code: 'ERR_RECENT_FAILURE',
+      })
+      expect(failed).toHaveLength(1)
+      now += 60_001
+      await expect(manager.secureContext('blocked.test')).rejects.not.toMatchObject({
+        code: 'ERR_RECENT_FAILURE',
+      })
+      expect(failed).toHaveLength(2)
+    } finally {
+      await manager.close()
+    }
+  })
+})

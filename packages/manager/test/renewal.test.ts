@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ManagedServer } from '../src/managed-server.js'
+import { type Env, handshake, startEnv } from './helpers/env.js'
+
+let env: Env
+let server: ManagedServer
+
+beforeAll(async () => {
+  // 20-second certificates: renewal is due at half the lifetime (under ten days), about 10 s in.
+  env = await startEnv({ certificateValidityPeriod: 20 }, { keyTypes: ['ec-p256'] })
+  server = env.manager.createServer()
+  await new Promise<void>((resolve) => server.listen(env.pebble.tlsPort, '127.0.0.1', resolve))
+})
+
+afterAll(async () => {
+  await env?.manager.close()
+  await env?.pebble.stop()
+})
+
+describe('renewal', () => {
+  it('renews at half the lifetime of a short certificate and a client handshaking in a loop never fails', async () => {
+    const first = await handshake(env.pebble.tlsPort, 'renew.test', { ca: env.roots })
+    const lifetime = Date.parse(first.valid_to) - Date.parse(first.valid_from)
+    expect(lifetime).toBeLessThanOrEqual(21_000)
+    const serials = new Set([first.serialNumber])
+    let handshakes = 0
+    const deadline = Date.now() + 16_000
+    let switchedAt = 0
+    while (Date.now() < deadline && (switchedAt === 0 || handshakes < switchedAt + 20)) {
+      const cert = await handshake(env.pebble.tlsPort, 'renew.test', { ca: env.roots })
+      handshakes++
+      if (!serials.has(cert.serialNumber) && switchedAt === 0) switchedAt = handshakes
+      serials.add(cert.serialNumber)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    expect(switchedAt).toBeGreaterThan(0)
+    expect(serials.size).toBe(2)
+    expect(env.events.filter((e) => e.type === 'renewed')).toHaveLength(1)
+    expect(env.events.filter((e) => e.type === 'failed')).toEqual([])
+  }, 30_000)
+})
