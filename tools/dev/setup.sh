@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing autotls needs on a fresh Debian machine, idempotently:
-# system packages (Pebble, redis-server, openssl, curl), pnpm, and the workspace's dependencies.
+# system packages (Pebble, redis-server, openssl, curl, podman), pnpm, and the workspace's dependencies.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 PNPM_VERSION=12.21.0
-SYSTEM_PACKAGES=(pebble redis-server openssl curl ca-certificates)
+SYSTEM_PACKAGES=(pebble redis-server openssl curl ca-certificates podman buildah runc)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

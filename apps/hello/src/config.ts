@@ -1,0 +1,133 @@
+import { availableParallelism } from 'node:os'
+
+/** What the server needs to run, read from the environment. */
+export interface Config {
+  /** Host names to serve and obtain certificates for (normalised by the manager). */
+  readonly domains: readonly string[]
+  /** Contact e-mail given to the CA (expiry and incident notices). */
+  readonly email: string | undefined
+  /** ACME directory URL. */
+  readonly directoryUrl: string
+  /** PEM file(s) of extra CAs to trust for the ACME API (a private or test CA). */
+  readonly caCertFiles: readonly string[]
+  /** Where certificates and account keys are kept. */
+  readonly certsDir: string
+  /** Share certificates, locks and challenge answers across replicas through this Redis. */
+  readonly redisUrl: string | undefined
+  readonly httpsPort: number
+  /** Port for http-01 answers and the redirect to HTTPS; `null` disables it. */
+  readonly httpPort: number | null
+  /** Address to bind both ports on. */
+  readonly host: string
+  /** Number of `node:cluster` workers; 1 runs the server in this process. */
+  readonly workers: number
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+/** Thrown for configuration that cannot work; its message is one line saying what to fix. */
+export class ConfigError extends Error {
+  readonly code = 'ERR_HELLO_CONFIG'
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Well-known ACME directories, so switching to staging is one word. */
+export const DIRECTORIES: Readonly<Record<string, string>> = {
+  production: 'https://acme-v02.api.letsencrypt.org/directory',
+  staging: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * Reads the configuration from environment variables, each with a safe default except `DOMAINS`
+ * (without it the server would not know which names it may obtain certificates for).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim()
+    return raw ? raw : undefined
+  }
+
+  const domainsText = value('DOMAINS')
+  if (!domainsText) {
+    throw new ConfigError(
+      'set DOMAINS to the comma-separated host names to serve, e.g. DOMAINS=example.com,www.example.com',
+    )
+  }
+  const domains = domainsText
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+  if (domains.length === 0)
+    throw new ConfigError('DOMAINS lists no host name: set DOMAINS=example.com')
+
+  const email = value('ACME_EMAIL')
+  if (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new ConfigError(`ACME_EMAIL is not an e-mail address: "${email}"`)
+  }
+
+  const directoryWord = value('ACME_DIRECTORY') ?? 'production'
+  const directoryUrl = DIRECTORIES[directoryWord] ?? directoryWord
+  let parsed: URL
+  try {
+    parsed = new URL(directoryUrl)
+  } catch {
+    throw new ConfigError(
+      `ACME_DIRECTORY must be "production", "staging" or an https URL, not "${directoryWord}"`,
+    )
+  }
+  if (parsed.protocol !== 'https:') {
+    throw new ConfigError(`ACME_DIRECTORY must be an https URL, not "${directoryWord}"`)
+  }
+
+  const redisUrl = value('REDIS_URL')
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${redisUrl}"`)
+  }
+
+  const httpPortText = value('HTTP_PORT') ?? '80'
+  const httpPort = httpPortText === 'off' ? null : port('HTTP_PORT', httpPortText)
+  const httpsPort = port('HTTPS_PORT', value('HTTPS_PORT') ?? '443')
+  if (httpPort === httpsPort) throw new ConfigError('HTTP_PORT and HTTPS_PORT must differ')
+
+  const workersText = value('WORKERS')
+  const workers = workersText === undefined ? availableParallelism() : Number(workersText)
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new ConfigError(`WORKERS must be a whole number from 1 to 256, not "${workersText}"`)
+  }
+
+  const logLevel = (value('LOG_LEVEL') ?? 'info') as Config['logLevel']
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`)
+  }
+
+  return {
+    domains,
+    email,
+    directoryUrl,
+    caCertFiles: (value('ACME_CA_CERTS') ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
+    certsDir: value('CERTS_DIR') ?? './certs',
+    redisUrl,
+    httpsPort,
+    httpPort,
+    host: value('HOST') ?? '::',
+    workers,
+    logLevel,
+  }
+}
+
+function port(name: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new ConfigError(
+      `${name} must be a port number from 1 to 65535${name === 'HTTP_PORT' ? ' or "off"' : ''}, not "${text}"`,
+    )
+  }
+  return n
+}

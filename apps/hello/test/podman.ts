@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+// What podman needs on this kind of machine (no Docker engine, no systemd): see tools/dev/podman-env.sh.
+const confDir = join(tmpdir(), 'autotls-podman')
+mkdirSync(confDir, { recursive: true })
+writeFileSync(join(confDir, 'containers.conf'), '[containers]\ndefault_ulimits = []\n')
+const env = { ...process.env, CONTAINERS_CONF: join(confDir, 'containers.conf') }
+
+/** Runs one podman command and resolves with its trimmed stdout. */
+export async function podman(...args: string[]): Promise<string> {
+  const { stdout } = await run(
+    'podman',
+    ['--runtime', '/usr/sbin/runc', '--cgroup-manager=cgroupfs', ...args],
+    { env, maxBuffer: 16 * 1024 * 1024 },
+  )
+  return stdout.trim()
+}
+
+/** Builds the local stand-in for the official Node image (no registry is reachable here). */
+export async function ensureNodeBaseImage(): Promise<string> {
+  const script = fileURLToPath(new URL('../../../tools/dev/node-base-image.sh', import.meta.url))
+  await run('bash', [script], { env })
+  return 'localhost/node-base:24'
+}

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { request } from 'node:https'
+import { fileURLToPath } from 'node:url'
+
+/** The built bundle: the tests run what ships. */
+export const HELLO = fileURLToPath(new URL('../dist/hello.mjs', import.meta.url))
+
+/** A hello process under test. */
+export interface HelloProcess {
+  readonly child: ChildProcess
+  /** stdout and stderr so far. */
+  output(): string
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>
+}
+
+/** Starts `node dist/hello.mjs` with `env` on top of a minimal environment. */
+export function runHello(env: Record<string, string>): HelloProcess {
+  const child = spawn(process.execPath, [HELLO], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  )
+  return { child, output: () => output, exited }
+}
+
+/** One HTTPS GET that verifies the certificate against `ca` for `name`. */
+export function verifiedGet(
+  port: number,
+  name: string,
+  ca: string,
+  path = '/',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername: name,
+        headers: { host: name },
+        ca,
+        agent: false,
+      },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
+    req.setTimeout(20_000, () => req.destroy(new Error('timed out')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Retries `verifiedGet` until the server listens and answers, up to `timeoutMs`. */
+export async function getWhenReady(
+  port: number,
+  name: string,
+  ca: string,
+  timeoutMs = 30_000,
+): Promise<{ status: number; body: string }> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await verifiedGet(port, name, ca)
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
