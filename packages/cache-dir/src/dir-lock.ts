@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { link, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { KeptLease } from '@autotls/cache'
+import { abortableSleep, KeptLease } from '@autotls/cache'
 import { syncDir, tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
 import { ensurePrivateDir } from './private-dir.js'
-import { sleep } from './sleep.js'
 
 /** What a generation file says about its holder. */
 export interface Holder {
@@ -149,7 +148,7 @@ export async function acquireDirLock(
       }
       continue
     }
-    await sleep(wait * (0.5 + Math.random()), signal)
+    await abortableSleep(wait * (0.5 + Math.random()), signal)
     wait = Math.min(wait * 1.5, 100, ttlMs / 4)
   }
 }

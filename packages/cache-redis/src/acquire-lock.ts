@@ -1,4 +1,4 @@
-import { CacheError, KeptLease } from '@autotls/cache'
+import { abortableSleep, CacheError, KeptLease } from '@autotls/cache'
 import { ACQUIRE, RELEASE, RENEW, runScript } from './lock-scripts.js'
 import type { RedisConnection } from './redis-connection.js'
 
@@ -76,7 +76,7 @@ export async function acquireLock(init: AcquireLockInit): Promise<KeptLease> {
     }
     const remaining = value > 0 ? value : pause
     const jitter = 0.8 + 0.4 * ((randomBytes(1)[0] ?? 128) / 255)
-    await sleep(Math.max(1, Math.min(pause, remaining) * jitter), signal)
+    await abortableSleep(Math.max(1, Math.min(pause, remaining) * jitter), signal)
     pause = Math.min(MAX_POLL_MS, pause * 1.5)
   }
 }
@@ -92,18 +92,4 @@ function parseReply(reply: unknown): [boolean, number] {
     'ERR_CACHE_CORRUPT',
     `unexpected reply from the lock script (${JSON.stringify(reply)}): is the fencing counter a number?`,
   )
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,4 +1,10 @@
-/** Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts. */
+/**
+ * Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts: the wait every
+ * backend's `lock()` does between attempts.
+ *
+ * @example
+ * await abortableSleep(50, options.signal)
+ */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

@@ -1,3 +1,4 @@
+export { abortableSleep } from './abortable-sleep.js'
 export type { Cache, CacheCallOptions, CacheStore, Lease, Locker, LockOptions } from './cache.js'
 export { CacheError, type CacheErrorCode } from './cache-error.js'
 export { compareFencingTokens } from './compare-fencing-tokens.js'
