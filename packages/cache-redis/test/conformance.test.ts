@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { KeptLease } from '@autotls/cache'
 import { describeCache } from '@autotls/cache/testing'
+import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { afterAll, beforeAll } from 'vitest'
 import { redisCache } from '../src/index.js'
-import { type RedisServer, startRedis } from './redis-server.js'
 
 let server: RedisServer
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { compareFencingTokens } from '@autotls/cache'
+import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisCache } from '../src/index.js'
-import { type RedisServer, startRedis } from './redis-server.js'
 
 const LOCK = 'v1/locks/certs/example.com/ecdsa-p256'
 const fixture = fileURLToPath(new URL('./fixtures/hold-lock.ts', import.meta.url))

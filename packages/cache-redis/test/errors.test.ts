@@ -1,8 +1,8 @@
 import { CacheError } from '@autotls/cache'
+import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisCache } from '../src/index.js'
-import { type RedisServer, startRedis } from './redis-server.js'
 
 const KEY = 'v1/certs/example.com/ecdsa-p256'
 const LOCK = 'v1/locks/certs/example.com/ecdsa-p256'

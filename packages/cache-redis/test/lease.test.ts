@@ -1,8 +1,8 @@
 import { CacheError, compareFencingTokens } from '@autotls/cache'
+import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { redisCache } from '../src/index.js'
 import { eventually } from './eventually.js'
-import { type RedisServer, startRedis } from './redis-server.js'
 
 const LOCK = 'v1/locks/certs/example.com/ecdsa-p256'
 

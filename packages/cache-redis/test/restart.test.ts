@@ -1,9 +1,9 @@
 import { CacheError } from '@autotls/cache'
+import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisCache, redisCache } from '../src/index.js'
 import { eventually } from './eventually.js'
-import { type RedisServer, startRedis } from './redis-server.js'
 
 const KEY = 'v1/certs/example.com/ecdsa-p256'
 const LOCK = 'v1/locks/certs/example.com/ecdsa-p256'
