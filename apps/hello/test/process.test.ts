@@ -52,7 +52,10 @@ describe('hello as a process', () => {
       const res = await getWhenReady(pebble.tlsPort, NAME, roots)
       expect(res).toEqual({ status: 200, body: 'Hello, TLS!\n' })
       expect(pebble.orderCount()).toBe(1)
-      expect(first.output()).toContain('"msg":"certificate obtained for hello.test"')
+      // The log line may trail the response by a moment (another worker may have obtained it).
+      await expect
+        .poll(() => first.output(), { timeout: 5000 })
+        .toContain('"msg":"certificate obtained for hello.test"')
 
       // The health endpoint answers on both ports.
       expect(await verifiedGet(pebble.tlsPort, NAME, roots, '/healthz')).toEqual({

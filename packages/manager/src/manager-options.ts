@@ -71,7 +71,8 @@ export interface ManagerOptions {
   handshakeTimeoutMs?: number
   /**
    * How long a failed issuance is remembered: handshakes for that name fail at once meanwhile, so
-   * a flood of handshakes never becomes a flood of orders. Default 60 s.
+   * a flood of handshakes never becomes a flood of orders. Default 60 s. A failure because the
+   * cache store was unreachable (no order was placed) is remembered for at most one second.
    */
   failureTtlMs?: number
   /** Deadline of one whole issuance (order to certificate). Default 5 minutes. */

@@ -100,6 +100,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
+/** How long a failure caused by an unreachable cache store is remembered. */
+const STORE_DOWN_FAILURE_TTL_MS = 1000
+
+/** Whether `error` or any error in its `cause` chain carries `code`. */
+function hasCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true
+  }
+  return false
+}
+
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value))
 }
@@ -490,7 +501,13 @@ export class Manager {
     } catch (cause) {
       const error = toError(cause)
       if (this.#closed.signal.aborted) throw error
-      const ttl = this.#options.failureTtlMs ?? 60_000
+      // The memory stops a flood of orders. While the shared store is away no order can be
+      // placed (the lock comes first), so such a failure is kept only for a moment: the name
+      // works again as soon as the store is back.
+      const failureTtl = this.#options.failureTtlMs ?? 60_000
+      const ttl = hasCode(error, 'ERR_CACHE_UNAVAILABLE')
+        ? Math.min(failureTtl, STORE_DOWN_FAILURE_TTL_MS)
+        : failureTtl
       this.#failures.set(id, { until: this.#now() + ttl, error })
       this.#logger.error(
         { name, keyType, code: (error as { code?: string }).code, retryInMs: ttl },

@@ -1,3 +1,4 @@
+import { CacheError, type CacheStore, memoryCache } from '@autotls/cache'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManagedServer } from '../src/managed-server.js'
 import { createManager } from '../src/manager.js'
@@ -58,6 +59,54 @@ describe('CA down', () => {
       )
     }
     expect(obtained).toBe('DNS:new.test')
+  })
+
+  it('a failure because the cache store is unreachable is remembered for one second only, then the CA is asked again', async () => {
+    let now = Date.now()
+    let storeDown = true
+    const inner = memoryCache()
+    const store: CacheStore = {
+      get: (key, options) =>
+        storeDown
+          ? Promise.reject(
+              new CacheError('ERR_CACHE_UNAVAILABLE', 'Redis GET failed: not connected'),
+            )
+          : inner.get(key, options),
+      put: (key, value, options) => inner.put(key, value, options),
+      delete: (key, options) => inner.delete(key, options),
+      lock: (name, options) => inner.lock(name, options),
+    }
+    const manager = createManager({
+      hosts: ['storedown.test'],
+      cache: store,
+      directoryUrl: env.pebble.directoryUrl,
+      caPem: env.pebble.caPem,
+      acceptTerms: true,
+      challenges: ['tls-alpn-01'],
+      failureTtlMs: 60_000,
+      now: () => now,
+      logger: memoryLogger(),
+    })
+    try {
+      const orders = env.pebble.orderCount()
+      await expect(manager.secureContext('storedown.test')).rejects.toMatchObject({
+        code: 'ERR_CACHE_UNAVAILABLE',
+      })
+      await expect(manager.secureContext('storedown.test')).rejects.toMatchObject({
+        code: 'ERR_RECENT_FAILURE',
+      })
+      expect(env.pebble.orderCount()).toBe(orders)
+      storeDown = false
+      now += 1001
+      // The store is back: the next handshake goes to the CA again (this manager serves no
+      // validation port, so the order itself then fails; what matters is that it was placed).
+      await expect(manager.secureContext('storedown.test')).rejects.not.toMatchObject({
+        code: 'ERR_RECENT_FAILURE',
+      })
+      expect(env.pebble.orderCount()).toBe(orders + 1)
+    } finally {
+      await manager.close()
+    }
   })
 
   it('a failed issuance is remembered for failureTtlMs: a flood of handshakes makes one attempt, the next comes after the TTL', async () => {
