@@ -1,22 +1,10 @@
-import { access, constants } from 'node:fs/promises'
-import { delimiter, isAbsolute, join } from 'node:path'
 import { PebbleError } from './errors.js'
+import { findOnPath } from './find-on-path.js'
 
-/** Resolves `name` on PATH (or as given, when it contains a slash) to an executable path. */
+/** Resolves `name` like {@link findOnPath}, or fails with one line saying how to install it. */
 export async function findBinary(name: string, installHint: string): Promise<string> {
-  const candidates = name.includes('/')
-    ? [isAbsolute(name) ? name : join(process.cwd(), name)]
-    : (process.env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, name))
-  for (const candidate of candidates) {
-    try {
-      await access(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // Try the next directory.
-    }
-  }
-  throw new PebbleError('ERR_PEBBLE_NOT_FOUND', `${name} not found: ${installHint}`)
+  const found = await findOnPath(name)
+  if (found === null)
+    throw new PebbleError('ERR_PEBBLE_NOT_FOUND', `${name} not found: ${installHint}`)
+  return found
 }

@@ -1,4 +1,5 @@
 export { PebbleError, type PebbleErrorCode } from './errors.js'
+export { findOnPath } from './find-on-path.js'
 export { freePort } from './free-port.js'
 export { httpsRequest } from './https-request.js'
 export { type Pebble, type PebbleOptions, startPebble } from './pebble.js'

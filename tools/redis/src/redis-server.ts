@@ -1,9 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, SupervisedProcess } from '@autotls/pebble'
+import { findOnPath, freePort, SupervisedProcess } from '@autotls/pebble'
 import { RedisServerError } from './errors.js'
-import { findOnPath } from './find-on-path.js'
 
 /** How {@link startRedis} runs redis-server. */
 export interface RedisServerOptions {
