@@ -5,5 +5,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bash "$root/tools/dev/setup.sh"
 cd "$root"
-pnpm build >/dev/null
+pnpm --silent build >/dev/null
 exec node --conditions=@autotls/source --import tsx tools/dev/quickstart.ts "$@"
