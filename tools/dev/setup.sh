@@ -6,7 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 PNPM_VERSION=12.21.0
-SYSTEM_PACKAGES=(pebble redis-server openssl curl ca-certificates podman buildah runc)
+SYSTEM_PACKAGES=(
+  pebble redis-server openssl curl ca-certificates podman buildah runc
+  # tools/bench (its smoke test runs in the suite): the Go seed, h2load, the no-resume shim
+  golang-go golang-golang-x-crypto-dev golang-github-labstack-echo-dev nghttp2-client gcc libc6-dev
+)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

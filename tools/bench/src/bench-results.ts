@@ -1,0 +1,20 @@
+import type { FootprintResult } from './footprint-bench.js'
+import type { HandshakeResult } from './handshake-bench.js'
+import type { HelloEntry } from './hello-entry.js'
+import type { IssuanceResult } from './issuance-bench.js'
+import type { MachineInfo } from './machine-info.js'
+import type { ScaleResult } from './scale-bench.js'
+
+/** Everything one run measured; a benchmark left out of the run is absent. */
+export interface BenchResults {
+  /** `full`: the sizes the budgets are about; `smoke`: tiny sizes, no verdicts. */
+  readonly mode: 'full' | 'smoke'
+  readonly startedAt: Date
+  readonly finishedAt: Date
+  readonly machine: MachineInfo
+  readonly hello: HelloEntry
+  readonly issuance?: IssuanceResult
+  readonly handshakes?: HandshakeResult
+  readonly scale?: ScaleResult
+  readonly footprint?: FootprintResult
+}

@@ -1,0 +1,28 @@
+import type { FootprintSizes } from './footprint-bench.js'
+import type { HandshakeSizes } from './handshake-bench.js'
+import type { IssuanceSizes } from './issuance-bench.js'
+import type { ScaleSizes } from './scale-bench.js'
+
+/** The size of every benchmark in one run. */
+export interface BenchSizes {
+  readonly issuance: IssuanceSizes
+  readonly handshakes: HandshakeSizes
+  readonly scale: ScaleSizes
+  readonly footprint: FootprintSizes
+}
+
+/** The sizes the budgets are about (a run takes about ten minutes on 2 cores). */
+export const FULL_SIZES: BenchSizes = {
+  issuance: { rounds: 3, sequential: 20, concurrent: 50 },
+  handshakes: { rounds: 5, durationS: 4, clients: 16 },
+  scale: { rounds: 3, names: 10_000, randomHandshakes: 2000 },
+  footprint: { rounds: 3, settleMs: 2000 },
+}
+
+/** Tiny sizes that run every code path in well under a minute: figures mean nothing. */
+export const SMOKE_SIZES: BenchSizes = {
+  issuance: { rounds: 1, sequential: 1, concurrent: 2 },
+  handshakes: { rounds: 1, durationS: 1, clients: 4 },
+  scale: { rounds: 1, names: 5, randomHandshakes: 5 },
+  footprint: { rounds: 1, settleMs: 100 },
+}

@@ -1,0 +1,128 @@
+import type { BenchResults } from './bench-results.js'
+import { median, percentile } from './stats.js'
+
+/** One budget of the benchmark issue, checked against a run. */
+export interface BudgetCheck {
+  readonly budget: string
+  /** The autotls figure, formatted. */
+  readonly figure: string
+  /** The baseline figure, formatted, or the absolute goal's unit. */
+  readonly baseline: string
+  /** `figure ÷ baseline` (or the figure itself for absolute budgets). */
+  readonly value: number
+  readonly goal: string
+  readonly met: boolean
+}
+
+const ms = (value: number): string => `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`
+const rps = (value: number): string => `${value.toFixed(0)}/s`
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
+
+/**
+ * Checks a run against the budgets of the benchmark issue (ratios of medians; for handshakes the
+ * median of the per-round ratios, robust to load drifting during the run): issuance ≤ 0.5× acme-client and the Go
+ * seed (one by one and all at once), full handshakes ≥ 0.9× plain node:https (one process) and,
+ * with all workers, ≥ 1.0× the Go seed; with many names: listening ≤ 1 s, RSS ≤ 200 MB, handshake
+ * p99 ≤ 10 ms. Budgets whose benchmark did not run are left out.
+ *
+ * @example
+ * for (const check of checkBudgets(results)) console.log(check.budget, check.met)
+ */
+export function checkBudgets(results: BenchResults): BudgetCheck[] {
+  const checks: BudgetCheck[] = []
+  const relative = (
+    budget: string,
+    figure: number,
+    baseline: number,
+    format: (n: number) => string,
+    goal: number,
+    atMost: boolean,
+    value = figure / baseline,
+  ): void => {
+    checks.push({
+      budget,
+      figure: format(figure),
+      baseline: format(baseline),
+      value,
+      goal: `${atMost ? '≤' : '≥'} ${goal.toFixed(1)}×`,
+      met: atMost ? value <= goal : value >= goal,
+    })
+  }
+  const { issuance, handshakes, scale } = results
+  if (issuance) {
+    const find = (id: string) => issuance.issuers.find((i) => i.id === id)
+    const hello = find('hello')
+    for (const id of ['acme-client', 'go-seed']) {
+      const other = find(id)
+      if (!hello || !other) continue
+      relative(
+        `Issuance, ${issuance.sizes.sequential} names one by one: apps/hello vs ${other.label}`,
+        median(hello.sequentialMs),
+        median(other.sequentialMs),
+        ms,
+        0.5,
+        true,
+      )
+      relative(
+        `Issuance, ${issuance.sizes.concurrent} names at once: apps/hello vs ${other.label}`,
+        median(hello.concurrentMs),
+        median(other.concurrentMs),
+        ms,
+        0.5,
+        true,
+      )
+    }
+  }
+  if (handshakes) {
+    const find = (id: string) => handshakes.servers.find((s) => s.id === id)
+    const pairs: [string, string, number][] = [
+      ['hello-1', 'plain', 0.9],
+      ['hello-all', 'go-seed', 1.0],
+    ]
+    for (const [mine, theirs, goal] of pairs) {
+      const a = find(mine)
+      const b = find(theirs)
+      if (!a || !b) continue
+      // The load on a shared machine drifts within minutes: compare each round's pair (measured
+      // minutes apart at most) and take the median of those ratios.
+      const paired = a.fullHandshakeRps.map((x, i) => x / (b.fullHandshakeRps[i] ?? Number.NaN))
+      relative(
+        `Full handshakes per second: ${a.label} vs ${b.label}`,
+        median(a.fullHandshakeRps),
+        median(b.fullHandshakeRps),
+        rps,
+        goal,
+        false,
+        median(paired.filter(Number.isFinite)),
+      )
+    }
+  }
+  if (scale) {
+    const { many } = scale
+    const names = many.names.toLocaleString('en-US')
+    const absolute = (
+      budget: string,
+      value: number,
+      format: (n: number) => string,
+      limit: number,
+    ): void => {
+      checks.push({
+        budget,
+        figure: format(value),
+        baseline: '—',
+        value,
+        goal: `≤ ${format(limit)}`,
+        met: value <= limit,
+      })
+    }
+    absolute(`${names} names: start to listening`, median(many.listeningMs), ms, 1000)
+    absolute(`${names} names: RSS after one handshake per name`, median(many.rssBytes), mb, 200e6)
+    absolute(
+      `${names} names: handshake p99, random names`,
+      percentile(many.randomHandshakeMs, 99),
+      ms,
+      10,
+    )
+  }
+  return checks
+}

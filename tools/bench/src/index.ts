@@ -1,0 +1,7 @@
+export { BenchError, type BenchErrorCode } from './bench-error.js'
+export type { BenchResults } from './bench-results.js'
+export { type BenchSizes, FULL_SIZES, SMOKE_SIZES } from './bench-sizes.js'
+export { type BudgetCheck, checkBudgets } from './budgets.js'
+export { parseH2loadOutput, runH2load } from './h2load.js'
+export { renderReport } from './render-report.js'
+export { type BenchName, type RunBenchmarksOptions, runBenchmarks } from './run-benchmarks.js'

@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url'
+import { nodeCommand } from './node-command.js'
+import { type ServerProcess, startServerProcess } from './server-process.js'
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/plain-https-server.ts', import.meta.url))
+
+/**
+ * Starts apps/hello's request handler on a plain `https.createServer` with the static certificate
+ * in `keyChainFile` (PKCS#8 key, then the chain): one process, the ceiling for Node.
+ *
+ * @example
+ * const plain = await startPlainHttpsServer({ port, keyChainFile })
+ */
+export function startPlainHttpsServer(options: {
+  port: number
+  keyChainFile: string
+  signal?: AbortSignal
+}): Promise<ServerProcess> {
+  const { command, args, cwd } = nodeCommand(FIXTURE)
+  return startServerProcess({
+    name: 'plain node:https',
+    command,
+    args,
+    cwd,
+    port: options.port,
+    env: { ...process.env, KEY_CHAIN_FILE: options.keyChainFile, HTTPS_PORT: String(options.port) },
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+}

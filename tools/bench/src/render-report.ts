@@ -1,0 +1,218 @@
+import type { BenchResults } from './bench-results.js'
+import { checkBudgets } from './budgets.js'
+import { median, percentile } from './stats.js'
+
+const ms = (value: number): string =>
+  Number.isNaN(value) ? '—' : `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`
+const rps = (value: number): string => (Number.isNaN(value) ? '—' : value.toFixed(0))
+const mb = (bytes: number): string => (Number.isNaN(bytes) ? '—' : `${(bytes / 1e6).toFixed(1)} MB`)
+const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—')
+
+/** Ratios of paired per-round figures, as "min–max" (how much the rounds disagree). */
+function spread(mine: readonly number[], theirs: readonly number[]): string {
+  const ratios = mine.map((m, i) => m / (theirs[i] ?? Number.NaN)).filter(Number.isFinite)
+  if (ratios.length < 2) return ''
+  return ` (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`
+}
+
+/** Sum of each round's `size` consecutive samples. */
+function roundTotals(values: readonly number[], size: number): number[] {
+  const totals: number[] = []
+  for (let i = 0; i + size <= values.length; i += size) {
+    totals.push(values.slice(i, i + size).reduce((a, b) => a + b, 0))
+  }
+  return totals
+}
+
+/** A markdown table with padded columns (as the repository's formatter writes them). */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) =>
+    Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)),
+  )
+  const line = (cells: readonly string[]): string =>
+    `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+}
+
+/**
+ * Renders a run as the markdown of `tools/bench/RESULTS.md`: date, machine, how it was measured,
+ * the budget verdicts (full runs only) and one section per benchmark with each figure, its
+ * baseline and their ratio.
+ *
+ * @example
+ * await writeFile('RESULTS.md', renderReport(results))
+ */
+export function renderReport(results: BenchResults): string {
+  const { machine, issuance, handshakes, scale, footprint } = results
+  const out: string[] = []
+  const minutes = (results.finishedAt.getTime() - results.startedAt.getTime()) / 60_000
+  out.push('# autotls benchmarks', '')
+  out.push(
+    `Measured ${results.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} (${minutes.toFixed(1)} min) with \`pnpm --filter @autotls/bench bench\`${results.mode === 'smoke' ? ' in **smoke mode** (tiny sizes: figures are not meaningful, no verdicts)' : ''}.`,
+    '',
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, Linux ${machine.kernel}; Node ${machine.node}; ${machine.go}; ${machine.h2load}.`,
+    `apps/hello ran from its ${results.hello.kind === 'bundle' ? 'bundle' : 'TypeScript source (through tsx: not representative)'} \`${results.hello.file.replace(/^.*\/(apps\/)/, '$1')}\`.`,
+    '',
+    'Every benchmark runs its baselines in the same process tree within the same minutes, alternating',
+    'contestants in a rotated order each round; figures are medians over all rounds and ratios are',
+    'autotls ÷ baseline, with the spread of the per-round ratios where there are several rounds. Load',
+    'generators and servers share the machine, so absolute numbers move from run to run; ratios move less.',
+    '',
+  )
+
+  if (results.mode === 'full') {
+    const checks = checkBudgets(results)
+    out.push('## Budgets', '')
+    out.push(
+      table(
+        ['budget', 'autotls', 'baseline', 'ratio / value', 'goal', 'verdict'],
+        checks.map((c) => [
+          c.budget,
+          c.figure,
+          c.baseline,
+          c.baseline === '—' ? c.figure : ratio(c.value),
+          c.goal,
+          c.met ? 'met' : '**missed**',
+        ]),
+      ),
+      '',
+    )
+  }
+
+  if (issuance) {
+    const { sizes } = issuance
+    const hello = issuance.issuers.find((i) => i.id === 'hello')
+    out.push('## 1. Issuance latency', '')
+    out.push(
+      `One Pebble (\`PEBBLE_VA_NOSLEEP=1\`, default 5 % nonce rejection), tls-alpn-01 for everyone; ${sizes.rounds} round(s). Per contestant and round: one warm-up name (account registration, not counted), ${sizes.sequential} new names one after another, then ${sizes.concurrent} new names at once ("total" and "all done": medians over rounds of the whole batch). A server's figure runs from the first \`GET https://<new name>/\` to its response; a library's from "generate a key" to key and chain in hand.`,
+      '',
+    )
+    out.push(
+      table(
+        [
+          'contestant',
+          'one by one: median',
+          'p90',
+          `all ${sizes.sequential}: total`,
+          'apps/hello ÷ this (median)',
+          `${sizes.concurrent} at once: median per name`,
+          'apps/hello ÷ this',
+          `all ${sizes.concurrent} done`,
+        ],
+        issuance.issuers.map((i) => [
+          i.label,
+          ms(median(i.sequentialMs)),
+          ms(percentile(i.sequentialMs, 90)),
+          ms(median(roundTotals(i.sequentialMs, sizes.sequential))),
+          hello
+            ? `${ratio(median(hello.sequentialMs) / median(i.sequentialMs))}${spread(hello.roundSequentialMedians, i.roundSequentialMedians)}`
+            : '—',
+          ms(median(i.concurrentMs)),
+          hello ? ratio(median(hello.concurrentMs) / median(i.concurrentMs)) : '—',
+          ms(median(i.concurrentWallMs)),
+        ]),
+      ),
+      '',
+    )
+  }
+
+  if (handshakes) {
+    const { sizes } = handshakes
+    const find = (id: string) => handshakes.servers.find((s) => s.id === id)
+    out.push('## 2. Handshakes with a cached certificate', '')
+    out.push(
+      `h2load \`--h1\`, ${sizes.clients} connections, one thread, about ${sizes.durationS} s measured after a short warm-up run, SNI \`hs.bench.test\`, ECDSA P-256 certificate from a local CA already in each server's cache. Full handshakes: \`Connection: close\` and session resumption switched off in h2load (\`native/no-resume.c\`), so every request is a full TLS handshake and one GET. Keep-alive: GETs on open connections. The load generator runs on the same ${machine.cores} cores.`,
+      '',
+    )
+    const pairs: Record<string, string> = { 'hello-1': 'plain', 'hello-all': 'go-seed' }
+    out.push(
+      table(
+        [
+          'server',
+          'full handshakes/s',
+          'keep-alive requests/s',
+          'ratio to baseline (full: median of per-round ratios; keep-alive)',
+        ],
+        handshakes.servers.map((s) => {
+          const other = pairs[s.id] === undefined ? undefined : find(pairs[s.id] as string)
+          return [
+            s.label,
+            rps(median(s.fullHandshakeRps)),
+            rps(median(s.keepAliveRps)),
+            other
+              ? `${ratio(median(s.fullHandshakeRps.map((x, i) => x / (other.fullHandshakeRps[i] ?? Number.NaN))))}${spread(s.fullHandshakeRps, other.fullHandshakeRps)}; ${ratio(median(s.keepAliveRps) / median(other.keepAliveRps))} of ${other.label}`
+              : 'baseline',
+          ]
+        }),
+      ),
+      '',
+    )
+  }
+
+  if (scale) {
+    const { one, many, sizes } = scale
+    const names = many.names.toLocaleString('en-US')
+    out.push(`## 3. Scale: ${names} names`, '')
+    out.push(
+      `apps/hello, 1 worker, with ${names} certificates (local CA, ECDSA P-256) already in its directory cache, against the same with 1 name; ${sizes.rounds} round(s), alternating. Listening: from spawning the process to its port accepting a connection. RSS: after one handshake for every name. Handshakes: a Node TLS client in the benchmark process, full handshakes verified against the local root, one at a time; "first" loads each certificate from the directory cache, "random" draws ${sizes.randomHandshakes} names at random afterwards.`,
+      '',
+    )
+    const row = (label: string, pick: (f: typeof one) => number, format: (n: number) => string) => [
+      label,
+      format(pick(one)),
+      format(pick(many)),
+      ratio(pick(many) / pick(one)),
+    ]
+    out.push(
+      table(
+        ['figure', '1 name', `${names} names`, 'ratio'],
+        [
+          row('start to listening (median)', (f) => median(f.listeningMs), ms),
+          row('RSS after one handshake per name', (f) => median(f.rssBytes), mb),
+          row('first handshake per name, p50', (f) => percentile(f.firstHandshakeMs, 50), ms),
+          row('first handshake per name, p99', (f) => percentile(f.firstHandshakeMs, 99), ms),
+          row('random names, p50', (f) => percentile(f.randomHandshakeMs, 50), ms),
+          row('random names, p99', (f) => percentile(f.randomHandshakeMs, 99), ms),
+        ],
+      ),
+      '',
+    )
+  }
+
+  if (footprint) {
+    const go = footprint.servers.find((s) => s.id === 'go-seed')
+    out.push('## 4. Footprint', '')
+    out.push(
+      `Idle RSS (process and its workers) of a freshly started server with one cached certificate, after one request and ${footprint.sizes.settleMs / 1000} s idle; ${footprint.sizes.rounds} round(s), alternating.`,
+      '',
+    )
+    out.push(
+      table(
+        ['server', 'idle RSS', 'ratio to the Go seed'],
+        footprint.servers.map((s) => [
+          s.label,
+          mb(median(s.idleRssBytes)),
+          go && s !== go ? ratio(median(s.idleRssBytes) / median(go.idleRssBytes)) : 'baseline',
+        ]),
+      ),
+      '',
+    )
+    out.push(
+      table(
+        ['deployable', 'size', 'gzip'],
+        [
+          footprint.bundle
+            ? [
+                `apps/hello bundle (${footprint.bundle.files} .mjs files; runs on the Node binary)`,
+                mb(footprint.bundle.bytes),
+                mb(footprint.bundle.gzipBytes),
+              ]
+            : ['apps/hello bundle', 'not built', '—'],
+          ['Go seed binary (static, runtime included)', mb(footprint.goBinaryBytes), '—'],
+        ],
+      ),
+      '',
+    )
+  }
+  return `${out.join('\n').trimEnd()}\n`
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest'
+import type { BenchResults } from '../src/bench-results.js'
+import { checkBudgets } from '../src/budgets.js'
+import { renderReport } from '../src/render-report.js'
+
+function results(figures: {
+  hello: number
+  acmeClient: number
+  goSeed: number
+  hello1Rps: number
+  plainRps: number
+  helloAllRps: number
+  goRps: number
+  listeningMs: number
+  rssBytes: number
+  p99Ms: number
+}): BenchResults {
+  const issuer = (id: string, label: string, ms: number) => ({
+    id,
+    label,
+    sequentialMs: [ms, ms, ms],
+    concurrentMs: [ms * 2],
+    concurrentWallMs: [ms * 3],
+    roundSequentialMedians: [ms],
+  })
+  const server = (id: 'hello-1' | 'hello-all' | 'plain' | 'go-seed', rps: number) => ({
+    id,
+    label: id,
+    fullHandshakeRps: [rps],
+    keepAliveRps: [rps * 10],
+  })
+  const scale = (names: number, listeningMs: number, rssBytes: number, p99: number) => ({
+    names,
+    listeningMs: [listeningMs],
+    rssBytes: [rssBytes],
+    firstHandshakeMs: [p99],
+    // 99 fast handshakes and one at p99: the nearest-rank p99 of 100 samples is the 99th.
+    randomHandshakeMs: [...Array.from({ length: 98 }, () => 1), p99, p99 + 100],
+  })
+  return {
+    mode: 'full',
+    startedAt: new Date('2026-11-27T21:00:00Z'),
+    finishedAt: new Date('2026-11-27T21:10:00Z'),
+    machine: {
+      cores: 2,
+      cpuModel: 'test',
+      memoryBytes: 2 ** 30,
+      kernel: '6',
+      node: 'v20.20.2',
+      go: 'go1.19',
+      h2load: 'h2load',
+    },
+    hello: { file: '/repo/apps/hello/dist/hello.mjs', kind: 'bundle' },
+    issuance: {
+      sizes: { rounds: 1, sequential: 3, concurrent: 1 },
+      issuers: [
+        issuer('hello', 'apps/hello', figures.hello),
+        issuer('acme-client', 'acme-client', figures.acmeClient),
+        issuer('go-seed', 'Go seed', figures.goSeed),
+      ],
+    },
+    handshakes: {
+      sizes: { rounds: 1, durationS: 1, clients: 1 },
+      servers: [
+        server('hello-1', figures.hello1Rps),
+        server('plain', figures.plainRps),
+        server('hello-all', figures.helloAllRps),
+        server('go-seed', figures.goRps),
+      ],
+    },
+    scale: {
+      sizes: { rounds: 1, names: 10_000, randomHandshakes: 100 },
+      one: scale(1, 100, 50e6, 2),
+      many: scale(10_000, figures.listeningMs, figures.rssBytes, figures.p99Ms),
+    },
+  }
+}
+
+const AT_THE_LIMITS = {
+  hello: 100,
+  acmeClient: 200,
+  goSeed: 200,
+  hello1Rps: 900,
+  plainRps: 1000,
+  helloAllRps: 1000,
+  goRps: 1000,
+  listeningMs: 1000,
+  rssBytes: 200e6,
+  p99Ms: 10,
+}
+
+describe('checkBudgets', () => {
+  it('meets every budget exactly at its limit (the goals are inclusive)', () => {
+    const checks = checkBudgets(results(AT_THE_LIMITS))
+    expect(checks).toHaveLength(9)
+    expect(checks.filter((c) => !c.met)).toEqual([])
+  })
+
+  it.each([
+    ['acmeClient', 199, 'acme-client'],
+    ['goSeed', 199, 'Go seed'],
+    ['hello1Rps', 899, 'hello-1 vs plain'],
+    ['helloAllRps', 999, 'hello-all vs go-seed'],
+    ['listeningMs', 1001, 'start to listening'],
+    ['rssBytes', 200e6 + 1, 'RSS'],
+    ['p99Ms', 10.1, 'p99'],
+  ] as const)('reports %s = %s just past its limit as missed', (field, value, budget) => {
+    const checks = checkBudgets(results({ ...AT_THE_LIMITS, [field]: value }))
+    const missed = checks.filter((c) => !c.met)
+    expect(missed.length).toBeGreaterThan(0)
+    expect(missed.every((c) => c.budget.includes(budget))).toBe(true)
+  })
+
+  it('leaves out the budgets of benchmarks that did not run', () => {
+    const { issuance: _, handshakes: __, ...rest } = results(AT_THE_LIMITS)
+    expect(checkBudgets(rest).map((c) => c.budget)).toEqual([
+      '10,000 names: start to listening',
+      '10,000 names: RSS after one handshake per name',
+      '10,000 names: handshake p99, random names',
+    ])
+  })
+})
+
+describe('renderReport', () => {
+  it('states date, machine and every budget verdict of a full run', () => {
+    const report = renderReport(results({ ...AT_THE_LIMITS, p99Ms: 12 }))
+    expect(report).toContain('Measured 2026-11-27T21:00:00Z (10.0 min)')
+    expect(report).toContain('Machine: 2 cores (test)')
+    expect(report).toContain('Node v20.20.2')
+    expect(report).toContain('## Budgets')
+    expect(report.match(/\| met +\|/g)).toHaveLength(8)
+    expect(report).toMatch(/handshake p99, random names +\| 12 ms .*\*\*missed\*\*/)
+  })
+
+  it('gives no verdicts in smoke mode', () => {
+    const report = renderReport({ ...results(AT_THE_LIMITS), mode: 'smoke' })
+    expect(report).toContain('smoke mode')
+    expect(report).not.toContain('## Budgets')
+    expect(report).not.toContain('missed')
+  })
+})

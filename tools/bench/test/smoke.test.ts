@@ -1,0 +1,72 @@
+// The benchmarks themselves at tiny sizes (no verdicts), so they cannot rot: every contestant
+// starts, issues, serves and is measured, and the report renders. Figures are not checked
+// against budgets here; only that each was measured and is plausible.
+import { describe, expect, it } from 'vitest'
+import type { BenchResults } from '../src/bench-results.js'
+import { SMOKE_SIZES } from '../src/bench-sizes.js'
+import { renderReport } from '../src/render-report.js'
+import { runBenchmarks } from '../src/run-benchmarks.js'
+
+const positive = (values: readonly number[]): boolean =>
+  values.length > 0 && values.every((v) => Number.isFinite(v) && v > 0)
+
+describe('benchmarks in smoke mode', () => {
+  let results: BenchResults
+
+  it('runs all four benchmarks end to end against real servers', { timeout: 90_000 }, async () => {
+    results = await runBenchmarks({ mode: 'smoke', signal: AbortSignal.timeout(85_000) })
+    const { issuance, handshakes, scale, footprint } = results
+    const sizes = SMOKE_SIZES
+
+    expect(issuance?.issuers.map((i) => i.id)).toEqual([
+      'hello',
+      'go-seed',
+      'acme-client',
+      'autotls-acme',
+    ])
+    for (const issuer of issuance?.issuers ?? []) {
+      expect(issuer.sequentialMs).toHaveLength(sizes.issuance.rounds * sizes.issuance.sequential)
+      expect(issuer.concurrentMs).toHaveLength(sizes.issuance.rounds * sizes.issuance.concurrent)
+      expect(positive(issuer.sequentialMs) && positive(issuer.concurrentWallMs)).toBe(true)
+    }
+
+    expect(handshakes?.servers.map((s) => s.id)).toEqual([
+      'hello-1',
+      'plain',
+      'hello-all',
+      'go-seed',
+    ])
+    for (const server of handshakes?.servers ?? []) {
+      expect(positive(server.fullHandshakeRps) && positive(server.keepAliveRps)).toBe(true)
+    }
+
+    for (const figures of [scale?.one, scale?.many]) {
+      expect(positive(figures?.listeningMs ?? []) && positive(figures?.rssBytes ?? [])).toBe(true)
+      expect(figures?.randomHandshakeMs).toHaveLength(
+        sizes.scale.rounds * sizes.scale.randomHandshakes,
+      )
+    }
+    expect(scale?.one.firstHandshakeMs).toHaveLength(sizes.scale.rounds)
+    expect(scale?.many.firstHandshakeMs).toHaveLength(sizes.scale.rounds * sizes.scale.names)
+
+    for (const server of footprint?.servers ?? []) {
+      // A real server process holds megabytes; a zero would mean /proc was not read.
+      expect(Math.min(...server.idleRssBytes)).toBeGreaterThan(2 ** 20)
+    }
+    expect(footprint?.goBinaryBytes).toBeGreaterThan(2 ** 20)
+  })
+
+  it('renders every section and no verdicts', () => {
+    const report = renderReport(results)
+    for (const heading of [
+      '## 1. Issuance',
+      '## 2. Handshakes',
+      '## 3. Scale',
+      '## 4. Footprint',
+    ]) {
+      expect(report).toContain(heading)
+    }
+    expect(report).not.toContain('## Budgets')
+    expect(report).not.toContain('NaN')
+  })
+})
