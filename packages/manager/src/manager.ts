@@ -178,7 +178,7 @@ export class Manager {
       throw new ManagerError('ERR_INVALID_OPTION', "keyTypes must list 'ec-p256' and/or 'rsa-2048'")
     }
     this.#keyTypes = [...new Set(keyTypes)]
-    this.#contexts = new SecureContextCache(options.maxContexts ?? 10_000)
+    this.#contexts = new SecureContextCache(options.maxContexts ?? 1000)
     if (options.cache) {
       this.#store = options.cache
     } else {
@@ -215,6 +215,12 @@ export class Manager {
     const id = `${normalised}/${served}`
     const ready = this.#contexts.get(id)
     if (ready && ready.cert.leaf.notAfter.getTime() > this.#now()) return ready.context
+    // Evicted from the LRU but known (validated, renewal scheduled): rebuilding the context from
+    // the PEMs in memory takes about a millisecond, with no cache read and no re-validation.
+    const known = this.#renewals.get(id)?.cert
+    if (known && known.leaf.notAfter.getTime() > this.#now()) {
+      return this.#install(normalised, served, known).context
+    }
     const failure = this.#failures.get(id)
     if (failure && failure.until > this.#now()) {
       throw new ManagerError(
