@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { certificateKey } from '@autotls/cache'
@@ -29,6 +30,8 @@ export async function seedCertificateCaches(
   if (targets.autocertDir !== undefined)
     await mkdir(targets.autocertDir, { recursive: true, mode: 0o700 })
   const signal = targets.signal
+  // Each of the 64 writes in flight listens on the signal.
+  if (signal) setMaxListeners(128, signal)
   await inBatches(certs.names, 64, async (name) => {
     if (store) {
       const bytes = await readFile(certs.file(name), signal ? { signal } : {})
