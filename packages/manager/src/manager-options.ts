@@ -83,6 +83,12 @@ export interface ManagerOptions {
    * bounded with tens of thousands of names. Default 1,000.
    */
   maxContexts?: number
+  /**
+   * Orders run at once by this process; more wait their turn, first come first served. When many
+   * new names arrive together the first are served in a fraction of a second instead of all of
+   * them finishing together, and the CA sees a steady trickle. Default 8.
+   */
+  maxConcurrentIssuances?: number
   /** HTTPS port used in the port-80 redirects. Default 443. */
   httpsPort?: number
   /** Deadline for a client's whole ClientHello on `createServer()` servers. Default 10 s. */

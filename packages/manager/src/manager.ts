@@ -28,6 +28,7 @@ import type { ServedKeyType } from './client-key-type.js'
 import { ManagerError } from './errors.js'
 import { createHostCheck, type HostCheck } from './host-policy.js'
 import { createHttpHandler, type RequestListener } from './http-handler.js'
+import { IssuanceQueue } from './issuance-queue.js'
 import { consoleLogger, type Logger } from './logger.js'
 import { ManagedServer, type SniCallback } from './managed-server.js'
 import type { ManagerEvent } from './manager-event.js'
@@ -154,6 +155,7 @@ export class Manager {
   readonly #contexts: SecureContextCache<Ready>
   readonly #inflight = new Map<string, Promise<Ready>>()
   readonly #failures = new Map<string, { until: number; error: Error }>()
+  readonly #queue: IssuanceQueue
   readonly #renewals = new Map<string, Renewal>()
   readonly #perName = new Map<string, Promise<unknown>>()
   readonly #invalidLogged = new Set<string>()
@@ -179,6 +181,7 @@ export class Manager {
     }
     this.#keyTypes = [...new Set(keyTypes)]
     this.#contexts = new SecureContextCache(options.maxContexts ?? 1000)
+    this.#queue = new IssuanceQueue(options.maxConcurrentIssuances ?? 8)
     if (options.cache) {
       this.#store = options.cache
     } else {
@@ -771,19 +774,25 @@ export class Manager {
         if (existing && this.#adoptable(existing, current)) return { cert: existing, adopted: true }
         const client = await this.#acmeClient(signal)
         const directory = await client.directory({ signal })
-        const issued = await issueCertificate({
-          client,
-          identifiers: [name],
-          solvers: this.#solvers(),
-          keyType,
-          ...(this.#options.profile === undefined ? {} : { profile: this.#options.profile }),
-          ...(this.#options.preferredChain === undefined
-            ? {}
-            : { preferredChain: this.#options.preferredChain }),
-          ...(current && directory.renewalInfo ? { replaces: ariCertId(current.chainPem) } : {}),
+        const issued = await this.#queue.run(
+          () =>
+            issueCertificate({
+              client,
+              identifiers: [name],
+              solvers: this.#solvers(),
+              keyType,
+              ...(this.#options.profile === undefined ? {} : { profile: this.#options.profile }),
+              ...(this.#options.preferredChain === undefined
+                ? {}
+                : { preferredChain: this.#options.preferredChain }),
+              ...(current && directory.renewalInfo
+                ? { replaces: ariCertId(current.chainPem) }
+                : {}),
+              signal,
+              timeoutMs: this.#options.issuanceTimeoutMs ?? 300_000,
+            }),
           signal,
-          timeoutMs: this.#options.issuanceTimeoutMs ?? 300_000,
-        })
+        )
         const bytes = encodeStoredCertificate(issued.keyPem, issued.chainPem)
         const cert = await decodeStoredCertificate(bytes, { name, keyType, now: this.#now() })
         await this.#store.put(key, bytes, { signal })
