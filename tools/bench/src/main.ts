@@ -11,7 +11,10 @@ import { type BenchName, runBenchmarks } from './run-benchmarks.js'
 
 const NAMES: readonly BenchName[] = ['issuance', 'handshakes', 'scale', 'footprint']
 
+// `pnpm bench -- --smoke` hands the `--` through: drop it.
+const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'))
 const { values } = parseArgs({
+  args,
   options: {
     smoke: { type: 'boolean', default: false },
     only: { type: 'string' },
