@@ -30,8 +30,8 @@ export async function seedCertificateCaches(
   if (targets.autocertDir !== undefined)
     await mkdir(targets.autocertDir, { recursive: true, mode: 0o700 })
   const signal = targets.signal
-  // Each of the 64 writes in flight listens on the signal.
-  if (signal) setMaxListeners(128, signal)
+  // Every read and write of the 64 in flight may listen on the signal.
+  if (signal) setMaxListeners(0, signal)
   await inBatches(certs.names, 64, async (name) => {
     if (store) {
       const bytes = await readFile(certs.file(name), signal ? { signal } : {})
