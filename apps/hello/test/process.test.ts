@@ -50,7 +50,7 @@ describe('hello as a process', () => {
     const first = runHello(env)
     try {
       const res = await getWhenReady(pebble.tlsPort, NAME, roots)
-      expect(res).toEqual({ status: 200, body: 'Hello, TLS!\n' })
+      expect(res).toMatchObject({ status: 200, body: 'Hello, TLS!\n' })
       expect(pebble.orderCount()).toBe(1)
       // The log line may trail the response by a moment (another worker may have obtained it).
       await expect
@@ -58,7 +58,7 @@ describe('hello as a process', () => {
         .toContain('"msg":"certificate obtained for hello.test"')
 
       // The health endpoint answers on both ports.
-      expect(await verifiedGet(pebble.tlsPort, NAME, roots, '/healthz')).toEqual({
+      expect(await verifiedGet(pebble.tlsPort, NAME, roots, '/healthz')).toMatchObject({
         status: 200,
         body: 'ok\n',
       })

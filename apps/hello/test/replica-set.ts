@@ -1,12 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TLSSocket } from 'node:tls'
 import { freePort, type Pebble, SupervisedProcess } from '@autotls/pebble'
 import type { RedisServer } from '@autotls/redis-server'
 import { type RoundRobinProxy, startRoundRobinProxy } from './round-robin-proxy.js'
-import { HELLO } from './run-hello.js'
+import { HELLO, until } from './run-hello.js'
 
 /** One hello process of a replica set, on its own HTTPS and HTTP ports. */
 export interface Replica {
@@ -122,55 +120,4 @@ function parseLines(output: string): Array<Record<string, unknown>> {
     }
   }
   return lines
-}
-
-/** What one verified HTTPS request to a replica saw. */
-export interface Served {
-  readonly status: number
-  readonly body: string
-  /** Serial number (hex) of the certificate the replica presented. */
-  readonly serial: string
-}
-
-/** One `GET /` for `name` at `port`, verifying the certificate against `ca` (Pebble's roots). */
-export function getServed(port: number, name: string, ca: string): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/',
-        servername: name,
-        headers: { host: name },
-        ca,
-        agent: false,
-      },
-      (res) => {
-        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, serial }))
-      },
-    )
-    req.setTimeout(45_000, () => req.destroy(new Error(`GET ${name} on ${port} timed out`)))
-    req.on('error', reject)
-    req.end()
-  })
-}
-
-/**
- * Retries `attempt` until it resolves, pausing briefly between tries, for at most `timeoutMs`;
- * then rejects with the last error. For waiting on other processes, not for scheduling.
- */
-export async function until<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await attempt()
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  }
 }

@@ -4,7 +4,8 @@ import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { issuedSerials, normaliseSerial } from './pebble-records.js'
-import { getServed, type Replica, type ReplicaSet, startReplicaSet, until } from './replica-set.js'
+import { type Replica, type ReplicaSet, startReplicaSet } from './replica-set.js'
+import { until, verifiedGet } from './run-hello.js'
 
 const NAMES = Array.from(
   { length: 20 },
@@ -107,7 +108,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
       set.replicas.flatMap((replica) =>
         NAMES.map(async (name) => {
           // One attempt each: the handshake waits for the certificate, it must not fail.
-          const result = await getServed(replica.httpsPort, name, roots)
+          const result = await verifiedGet(replica.httpsPort, name, roots)
           lastServedMs = Math.max(lastServedMs, performance.now() - started)
           return { replica: replica.label, name, ...result }
         }),
@@ -150,7 +151,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
     set.tlsProxy.hold()
     set.httpProxy.hold()
     const first = set.replicas.map((replica) =>
-      getServed(replica.httpsPort, KILLED, roots).catch((error: unknown) => error),
+      verifiedGet(replica.httpsPort, KILLED, roots).catch((error: unknown) => error),
     )
     const holder = await until(async () => {
       const publishers = set.replicas.filter((r) => publishedChallengeFor(r, KILLED))
@@ -178,7 +179,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
 
     const completed = await Promise.all(
       survivors.map(async (replica) => {
-        const result = await until(() => getServed(replica.httpsPort, KILLED, roots), 90_000)
+        const result = await until(() => verifiedGet(replica.httpsPort, KILLED, roots), 90_000)
         return { ...result, at: Date.now() }
       }),
     )
@@ -216,7 +217,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
       for (let i = index; traffic; i++) {
         const name = NAMES[i % NAMES.length] as string
         try {
-          expect(await getServed(replica.httpsPort, name, roots)).toMatchObject(HELLO)
+          expect(await verifiedGet(replica.httpsPort, name, roots)).toMatchObject(HELLO)
           ok++
         } catch (error) {
           failures.push(error)
@@ -233,7 +234,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
       // A name no replica holds cannot be obtained without the shared cache: it fails fast.
       for (const replica of survivors) {
         const began = performance.now()
-        await expect(getServed(replica.httpsPort, DURING_OUTAGE, roots)).rejects.toThrow()
+        await expect(verifiedGet(replica.httpsPort, DURING_OUTAGE, roots)).rejects.toThrow()
         expect(performance.now() - began).toBeLessThan(5000)
       }
       await until(async () => {
@@ -246,7 +247,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
       await until(() => replicaClientsReady(survivors.length), 10_000)
       const ordersBefore = pebble.orderCount()
       const after = await Promise.all(
-        survivors.map((replica) => getServed(replica.httpsPort, AFTER_OUTAGE, roots)),
+        survivors.map((replica) => verifiedGet(replica.httpsPort, AFTER_OUTAGE, roots)),
       )
       for (const { status, body } of after) expect({ status, body }).toEqual(HELLO)
       expect(new Set(after.map((a) => a.serial)).size).toBe(1)

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { request } from 'node:https'
+import type { TLSSocket } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 
 /** The built bundle: the tests run what ships. */
@@ -29,13 +30,16 @@ export function runHello(env: Record<string, string>): HelloProcess {
   return { child, output: () => output, exited }
 }
 
-/** One HTTPS GET that verifies the certificate against `ca` for `name`. */
-export function verifiedGet(
-  port: number,
-  name: string,
-  ca: string,
-  path = '/',
-): Promise<{ status: number; body: string }> {
+/** What one verified HTTPS request saw. */
+export interface Served {
+  readonly status: number
+  readonly body: string
+  /** Serial number (hex) of the certificate the server presented. */
+  readonly serial: string
+}
+
+/** One HTTPS GET for `name` at `port` that verifies the certificate against `ca`. */
+export function verifiedGet(port: number, name: string, ca: string, path = '/'): Promise<Served> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -48,32 +52,41 @@ export function verifiedGet(
         agent: false,
       },
       (res) => {
+        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber
         let body = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, serial }))
       },
     )
-    req.setTimeout(20_000, () => req.destroy(new Error('timed out')))
+    req.setTimeout(45_000, () => req.destroy(new Error(`GET ${name} on ${port} timed out`)))
     req.on('error', reject)
     req.end()
   })
 }
 
+/**
+ * Retries `attempt` until it resolves, pausing briefly between tries, for at most `timeoutMs`;
+ * then rejects with the last error. For waiting on other processes, not for scheduling.
+ */
+export async function until<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
 /** Retries `verifiedGet` until the server listens and answers, up to `timeoutMs`. */
-export async function getWhenReady(
+export function getWhenReady(
   port: number,
   name: string,
   ca: string,
   timeoutMs = 30_000,
-): Promise<{ status: number; body: string }> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await verifiedGet(port, name, ca)
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
+): Promise<Served> {
+  return until(() => verifiedGet(port, name, ca), timeoutMs)
 }
