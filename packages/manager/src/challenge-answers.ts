@@ -4,6 +4,7 @@ import type { Cache } from '@autotls/cache'
 import { challengeKey } from '@autotls/cache'
 import { createTlsAlpnCertificate, splitPem } from '@autotls/crypto'
 import type { Logger } from './logger.js'
+import { encodeStoredCertificate, splitKeyAndChain } from './stored-certificate.js'
 
 interface AlpnAnswer {
   readonly token: string
@@ -64,11 +65,9 @@ export class ChallengeAnswers {
     if (local) return local.context
     const shared = await this.#cache.get(challengeKey('tls-alpn-01', name), { signal })
     if (shared === null) return null
-    const blocks = splitPem(decoder.decode(shared))
-    const key = blocks.find((block) => /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(block))
-    const cert = blocks.find((block) => block.startsWith('-----BEGIN CERTIFICATE-----'))
-    if (!key || !cert) return null
-    return createSecureContext({ key, cert })
+    const { keys, chainPem } = splitKeyAndChain(splitPem(decoder.decode(shared)))
+    if (keys.length !== 1 || chainPem === '') return null
+    return createSecureContext({ key: keys[0], cert: chainPem })
   }
 
   async #presentHttp({
@@ -104,7 +103,7 @@ export class ChallengeAnswers {
     })
     await this.#cache.put(
       challengeKey('tls-alpn-01', identifier.value),
-      encoder.encode(`${keyPem}${certPem}`),
+      encodeStoredCertificate(keyPem, certPem),
       { signal },
     )
     this.#logger.debug({ name: identifier.value }, 'tls-alpn-01 challenge published')

@@ -41,6 +41,20 @@ function invalid(name: string, reason: string, cause?: unknown): ManagerError {
 }
 
 /**
+ * Sorts the PEM blocks of a key-and-chain entry: the private keys, and the certificates joined in
+ * their order. Shared by certificate entries and pending tls-alpn-01 answers.
+ *
+ * @example
+ * const { keys, chainPem } = splitKeyAndChain(splitPem(text))
+ */
+export function splitKeyAndChain(blocks: readonly string[]): { keys: string[]; chainPem: string } {
+  return {
+    keys: blocks.filter((block) => KEY_LABEL.test(block)),
+    chainPem: blocks.filter((block) => block.startsWith('-----BEGIN CERTIFICATE-----')).join(''),
+  }
+}
+
+/**
  * Reads a cache entry and checks it before use: it parses, holds exactly one private key of the
  * expected type, the key matches the leaf, the leaf covers `name`, and `now` is within its
  * validity. Any failure is a `ManagerError` `ERR_CACHED_CERTIFICATE_INVALID` saying which check.
@@ -60,13 +74,11 @@ export async function decodeStoredCertificate(
   } catch (cause) {
     throw invalid(name, 'is not PEM', cause)
   }
-  const keys = blocks.filter((block) => KEY_LABEL.test(block))
-  const certificates = blocks.filter((block) => block.startsWith('-----BEGIN CERTIFICATE-----'))
-  if (keys.length !== 1 || certificates.length === 0) {
+  const { keys, chainPem } = splitKeyAndChain(blocks)
+  if (keys.length !== 1 || chainPem === '') {
     throw invalid(name, 'does not hold one private key and a certificate chain')
   }
   const keyPem = keys[0] as string
-  const chainPem = certificates.join('')
   let leaf: CertificateInfo
   try {
     const key = await importPrivateKeyPem(keyPem)
