@@ -12,7 +12,11 @@ import { SupervisedProcess } from './supervised-process.js'
 export interface PebbleOptions {
   /** Percentage of good nonces Pebble refuses with badNonce (Pebble's default: 5). */
   nonceRejectPercent?: number
-  /** Percentage of authorizations Pebble reuses for a new order (Pebble's default: 50). */
+  /**
+   * How often Pebble reuses a valid authorization in a new order, in percent (Pebble's default:
+   * 50). 100 is exact; 0 is not: Pebble creates a new authorization only when a draw from 0–99
+   * exceeds this number, so at 0 it still reuses about one time in a hundred.
+   */
   authzReusePercent?: number
   /** Lifetime of issued certificates, in seconds (Pebble's default: about five years). */
   certificateValidityPeriod?: number
