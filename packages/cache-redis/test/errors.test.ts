@@ -95,7 +95,8 @@ describe('redisCache errors', () => {
       const started = performance.now()
       controller.abort(reason)
       await expect(reading).rejects.toBe(reason)
-      expect(performance.now() - started).toBeLessThan(100)
+      // Redis answers only after its 500 ms script: well under that means we did not wait for it.
+      expect(performance.now() - started).toBeLessThan(250)
       await busy
     } finally {
       blocker.disconnect()
