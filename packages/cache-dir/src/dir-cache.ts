@@ -1,5 +1,5 @@
 import { readFile, unlink } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import {
   type CacheCallOptions,
   CacheError,
@@ -12,6 +12,7 @@ import { writeFileAtomic } from './atomic-write.js'
 import { acquireDirLock } from './dir-lock.js'
 import { lockPath, valuePath } from './key-path.js'
 import { ensurePrivateDir } from './private-dir.js'
+import { removeStaleTempFiles } from './stale-temp-files.js'
 
 /** Options of {@link dirCache}. */
 export interface DirCacheOptions {
@@ -54,7 +55,8 @@ function ioError(what: string, key: string, cause: unknown, signal?: AbortSignal
  * A cache in a directory: each key is a file below `dir` (`v1/certs/example.com/ecdsa-p256` →
  * `<dir>/v1/certs/example.com/ecdsa-p256~`), directories 0700 and files 0600 whatever the
  * umask. Writes are atomic and durable (temporary file, fsync, rename, fsync of the directory),
- * so a crash leaves the old value or the new one. Locks work across processes on one machine: a
+ * so a crash leaves the old value or the new one (and the temporary files of writers killed
+ * mid-write are removed by the first later write in their directory, once ten minutes old). Locks work across processes on one machine: a
  * lock is a directory of generation files created with `link()`, renewed by a heartbeat, taken
  * over once expired — empty or half-written lock files included — and fenced by generation.
  *
@@ -71,6 +73,14 @@ export function dirCache(options: DirCacheOptions): DirCache {
   const root = resolve(options.dir)
   const now = options.now ?? Date.now
   const held = new Set<KeptLease>()
+  const swept = new Set<string>()
+  // The first write (or lock) in a directory clears what writers killed there earlier left
+  // behind; once per directory per store keeps the cost out of every later call.
+  const sweepOnce = async (dir: string): Promise<void> => {
+    if (swept.has(dir)) return
+    swept.add(dir)
+    await removeStaleTempFiles(dir, now()).catch(() => swept.delete(dir))
+  }
 
   return {
     dir: root,
@@ -104,6 +114,7 @@ export function dirCache(options: DirCacheOptions): DirCache {
       } catch (error) {
         throw ioError('write', key, error, signal)
       }
+      await sweepOnce(dirname(path))
     },
 
     async delete(key: string, callOptions?: CacheCallOptions): Promise<void> {
@@ -129,6 +140,7 @@ export function dirCache(options: DirCacheOptions): DirCache {
         throw ioError('lock', name, error, signal)
       }
       held.add(lease)
+      await sweepOnce(join(root, ...segments))
       const release = lease.release.bind(lease)
       lease.release = async () => {
         held.delete(lease)

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dirCache } from '../src/index.js'
+import { STALE_TEMP_MS } from '../src/stale-temp-files.js'
 import { exited, ready, startFixture } from './child.js'
 import { crashRound } from './fixtures/crash-value.js'
 
@@ -43,7 +44,17 @@ describe('dirCache under SIGKILL', () => {
       first = round + 1_000_000
     }
     // Killed writers leave temporary files behind, never a key's file: keys never start with '.'.
-    const names = await readdir(join(dir, 'v1', 'certs', 'example.com'))
+    const folder = join(dir, 'v1', 'certs', 'example.com')
+    const names = await readdir(folder)
     expect(names.filter((name) => !name.startsWith('.'))).toEqual(['ecdsa-p256~'])
+    const leftovers = names.filter((name) => name.endsWith('.tmp'))
+    // A store in a later process, once they are old enough, removes them on its first write there.
+    const later = dirCache({ dir, now: () => Date.now() + STALE_TEMP_MS + 1000 })
+    await later.put(KEY, new Uint8Array([7]))
+    expect(await readdir(folder)).toEqual(['ecdsa-p256~'])
+    expect(await later.get(KEY)).toEqual(new Uint8Array([7]))
+    console.log(
+      `${KILLS} kills left ${leftovers.length} temporary files; the next write removed them`,
+    )
   }, 120_000)
 })
