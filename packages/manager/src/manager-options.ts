@@ -89,6 +89,12 @@ export interface ManagerOptions {
    * them finishing together, and the CA sees a steady trickle. Default 8.
    */
   maxConcurrentIssuances?: number
+  /**
+   * Time to live of the cache lock an issuance holds, renewed while it runs. It bounds how long
+   * a process that crashed mid-issuance blocks the others from issuing that name. Default 60 s;
+   * at least 3 s (the lease is renewed every third of it).
+   */
+  lockTtlMs?: number
   /** HTTPS port used in the port-80 redirects. Default 443. */
   httpsPort?: number
   /** Deadline for a client's whole ClientHello on `createServer()` servers. Default 10 s. */

@@ -71,10 +71,26 @@ interface Renewal {
 const LONGEST_TIMER = 24 * 3_600_000
 /** With ARI, a new certificate's first window fetch happens within this long after install. */
 const ARI_FIRST_CHECK_MS = 10 * 60_000
-const LOCK_TTL_MS = 60_000
 const MANAGE_CONCURRENCY = 4
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+
+/** `value` if it is an integer ≥ `min`, `fallback` when undefined; else ERR_INVALID_OPTION. */
+function integerOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < min) {
+    throw new ManagerError(
+      'ERR_INVALID_OPTION',
+      `${name} must be an integer ≥ ${min}, got ${value}`,
+    )
+  }
+  return value
+}
 
 /** Attempts of a first issuance when failures are transient (see `isTransient`). */
 const TRANSIENT_ATTEMPTS = 3
@@ -156,6 +172,7 @@ export class Manager {
   readonly #inflight = new Map<string, Promise<Ready>>()
   readonly #failures = new Map<string, { until: number; error: Error }>()
   readonly #queue: IssuanceQueue
+  readonly #lockTtlMs: number
   readonly #renewals = new Map<string, Renewal>()
   readonly #perName = new Map<string, Promise<unknown>>()
   readonly #invalidLogged = new Set<string>()
@@ -180,8 +197,13 @@ export class Manager {
       throw new ManagerError('ERR_INVALID_OPTION', "keyTypes must list 'ec-p256' and/or 'rsa-2048'")
     }
     this.#keyTypes = [...new Set(keyTypes)]
-    this.#contexts = new SecureContextCache(options.maxContexts ?? 1000)
-    this.#queue = new IssuanceQueue(options.maxConcurrentIssuances ?? 8)
+    this.#contexts = new SecureContextCache(
+      integerOption('maxContexts', options.maxContexts, 1000, 1),
+    )
+    this.#queue = new IssuanceQueue(
+      integerOption('maxConcurrentIssuances', options.maxConcurrentIssuances, 8, 1),
+    )
+    this.#lockTtlMs = integerOption('lockTtlMs', options.lockTtlMs, 60_000, 3000)
     if (options.cache) {
       this.#store = options.cache
     } else {
@@ -765,7 +787,7 @@ export class Manager {
       const key = certificateKey(name, keyType)
       const closed = this.#closed.signal
       const lease: Lease = await this.#store.lock(lockName(key), {
-        ttlMs: LOCK_TTL_MS,
+        ttlMs: this.#lockTtlMs,
         signal: closed,
       })
       try {
@@ -843,7 +865,7 @@ export class Manager {
     const key = accountKey(this.#directoryUrl)
     let bytes = await this.#store.get(key, { signal })
     if (bytes === null) {
-      const lease = await this.#store.lock(lockName(key), { ttlMs: LOCK_TTL_MS, signal })
+      const lease = await this.#store.lock(lockName(key), { ttlMs: this.#lockTtlMs, signal })
       try {
         bytes = await this.#store.get(key, { signal })
         if (bytes === null) {

@@ -11,6 +11,7 @@ import type { ManagerOptions } from '../../src/manager-options.js'
 export class CountingStore implements CacheStore {
   gets: string[] = []
   puts: string[] = []
+  locks: { name: string; ttlMs: number }[] = []
   /** When set, `put` of a matching key waits for the returned promise before writing. */
   holdPut: ((key: string) => Promise<void> | undefined) | undefined
   readonly inner: CacheStore
@@ -36,6 +37,7 @@ export class CountingStore implements CacheStore {
   }
 
   lock(name: string, options: LockOptions): Promise<Lease> {
+    this.locks.push({ name, ttlMs: options.ttlMs })
     return this.inner.lock(name, options)
   }
 }
