@@ -9,6 +9,16 @@ import {
 import type { ServedKeyType } from './client-key-type.js'
 import { ManagerError } from './errors.js'
 
+/**
+ * The facts about a leaf the manager acts on. Only these are kept (not the parsed certificate):
+ * with tens of thousands of names in memory, every kilobyte per name counts.
+ */
+export interface LeafFacts {
+  readonly serialNumber: string
+  readonly notBefore: Date
+  readonly notAfter: Date
+}
+
 /** A certificate as the manager keeps it: key and chain together, checked. */
 export interface StoredCertificate {
   /** PKCS#8 PEM of the certificate key. Never logged. */
@@ -16,7 +26,7 @@ export interface StoredCertificate {
   /** Leaf first, then intermediates. */
   readonly chainPem: string
   /** Facts about the leaf. */
-  readonly leaf: CertificateInfo
+  readonly leaf: LeafFacts
 }
 
 const KEY_LABEL = /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/
@@ -96,5 +106,6 @@ export async function decodeStoredCertificate(
   if (!certificateCoversName(leaf, name)) throw invalid(name, 'does not cover that name')
   if (expected.now < leaf.notBefore.getTime()) throw invalid(name, 'is not valid yet')
   if (expected.now >= leaf.notAfter.getTime()) throw invalid(name, 'has expired')
-  return { keyPem, chainPem, leaf }
+  const { serialNumber, notBefore, notAfter } = leaf
+  return { keyPem, chainPem, leaf: { serialNumber, notBefore, notAfter } }
 }
