@@ -80,8 +80,7 @@ export interface ManagerOptions {
   /**
    * Ready TLS contexts kept in an LRU (each holds ~30 KiB of OpenSSL state). A name evicted from
    * it gets a new context from the validated certificate kept in memory (~1 ms), so memory stays
-   * bounded with tens of thousands of names. Contexts evicted from the servers `createServer()`
-   * makes are freed at once rather than at the next full garbage collection. Default 1,000.
+   * bounded with tens of thousands of names. Default 1,000.
    */
   maxContexts?: number
   /**

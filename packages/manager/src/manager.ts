@@ -33,7 +33,6 @@ import { consoleLogger, type Logger } from './logger.js'
 import { ManagedServer, type SniCallback } from './managed-server.js'
 import type { ManagerEvent } from './manager-event.js'
 import type { ManagedChallenge, ManagerOptions } from './manager-options.js'
-import { releaseSecureContext } from './release-secure-context.js'
 import { type AriWindow, nextRenewalCheck, renewalTime, retryDelay } from './renewal-schedule.js'
 import { SecureContextCache } from './secure-context-cache.js'
 import {
@@ -53,11 +52,6 @@ export interface CreateServerOptions {
 interface Ready {
   readonly context: SecureContext
   readonly cert: StoredCertificate
-  /**
-   * Handed to code outside the manager's own servers (`secureContext()`, `tlsOptions()`), which
-   * may keep it: such a context is left to the garbage collector, never released on eviction.
-   */
-  exposed: boolean
 }
 
 interface Renewal {
@@ -96,20 +90,6 @@ function integerOption(
     )
   }
   return value
-}
-
-/**
- * Frees an evicted context's OpenSSL state now rather than whenever V8 collects its wrapper (which
- * for long-lived contexts means the next full GC: with thousands of names, tens of megabytes of
- * dead contexts). Only contexts of the manager's own servers are released, after the current
- * macrotask: their handshakes copy key and chain into the connection synchronously when the SNI
- * callback answers (no OCSP listeners there), and every answer already decided is a pending
- * microtask that runs first.
- */
-function releaseWhenUnused(ready: Ready): void {
-  setImmediate(() => {
-    if (!ready.exposed) releaseSecureContext(ready.context)
-  }).unref()
 }
 
 /** Attempts of a first issuance when failures are transient (see `isTransient`). */
@@ -219,7 +199,6 @@ export class Manager {
     this.#keyTypes = [...new Set(keyTypes)]
     this.#contexts = new SecureContextCache(
       integerOption('maxContexts', options.maxContexts, 1000, 1),
-      (ready) => releaseWhenUnused(ready),
     )
     this.#queue = new IssuanceQueue(
       integerOption('maxConcurrentIssuances', options.maxConcurrentIssuances, 8, 1),
@@ -252,16 +231,6 @@ export class Manager {
     keyType: ServedKeyType = this.#keyTypes[0] as ServedKeyType,
     options: { signal?: AbortSignal } = {},
   ): Promise<SecureContext> {
-    const ready = await this.#ready(name, keyType, options)
-    ready.exposed = true
-    return ready.context
-  }
-
-  async #ready(
-    name: string,
-    keyType: ServedKeyType,
-    options: { signal?: AbortSignal },
-  ): Promise<Ready> {
     this.#checkOpen()
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closed.signal])
@@ -270,12 +239,12 @@ export class Manager {
     const served = this.#keyTypes.includes(keyType) ? keyType : (this.#keyTypes[0] as ServedKeyType)
     const id = `${normalised}/${served}`
     const ready = this.#contexts.get(id)
-    if (ready && ready.cert.leaf.notAfter.getTime() > this.#now()) return ready
+    if (ready && ready.cert.leaf.notAfter.getTime() > this.#now()) return ready.context
     // Evicted from the LRU but known (validated, renewal scheduled): rebuilding the context from
     // the PEMs in memory takes about a millisecond, with no cache read and no re-validation.
     const known = this.#renewals.get(id)?.cert
     if (known && known.leaf.notAfter.getTime() > this.#now()) {
-      return this.#install(normalised, served, known)
+      return this.#install(normalised, served, known).context
     }
     const failure = this.#failures.get(id)
     if (failure && failure.until > this.#now()) {
@@ -285,7 +254,7 @@ export class Manager {
         { cause: failure.error },
       )
     }
-    return await this.#bounded(this.#shared(normalised, served), normalised, signal)
+    return (await this.#bounded(this.#shared(normalised, served), normalised, signal)).context
   }
 
   /** The one in-flight load or issuance for a name and key type, started when there is none. */
@@ -322,7 +291,7 @@ export class Manager {
     const server = new ManagedServer(
       {
         keyTypes: this.#keyTypes,
-        sniCallback: (keyType) => this.#sniCallback(keyType, false),
+        sniCallback: (keyType) => this.#sniCallback(keyType),
         challengeSniCallback: (servername, callback) => {
           this.#challengeContext(fromLatin1(servername)).then(
             (context) => callback(null, context),
@@ -353,7 +322,7 @@ export class Manager {
    * http.createServer(manager.httpHandler()).listen(80)
    */
   tlsOptions(): TlsOptions {
-    return { SNICallback: this.#sniCallback(this.#keyTypes[0] as ServedKeyType, true) }
+    return { SNICallback: this.#sniCallback(this.#keyTypes[0] as ServedKeyType) }
   }
 
   /**
@@ -480,17 +449,10 @@ export class Manager {
     }
   }
 
-  /**
-   * The SNI callback of a server serving `keyType`. `exposed`: the server is not one of ours (it
-   * may have OCSP listeners that hold the handshake), so its contexts are never released early.
-   */
-  #sniCallback(keyType: ServedKeyType, exposed: boolean): SniCallback {
+  #sniCallback(keyType: ServedKeyType): SniCallback {
     return (servername, callback) => {
-      this.#ready(fromLatin1(servername), keyType, {}).then(
-        (ready) => {
-          if (exposed) ready.exposed = true
-          callback(null, ready.context)
-        },
+      this.secureContext(fromLatin1(servername), keyType).then(
+        (context) => callback(null, context),
         (error: Error) => {
           this.#logger.debug(
             { name: servername.slice(0, 80), code: (error as ManagerError).code },
@@ -643,7 +605,6 @@ export class Manager {
     const ready: Ready = {
       context: createSecureContext({ key: cert.keyPem, cert: cert.chainPem }),
       cert,
-      exposed: false,
     }
     const id = `${name}/${keyType}`
     this.#contexts.set(id, ready)

@@ -14,20 +14,6 @@ describe('SecureContextCache', () => {
     expect(lru.size).toBe(2)
   })
 
-  it('tells onEvict about each entry pushed out by capacity, and only those', () => {
-    const evicted: number[] = []
-    const lru = new SecureContextCache<number>(2, (value) => evicted.push(value))
-    lru.set('a', 1)
-    lru.set('b', 2)
-    lru.set('a', 3)
-    expect(evicted).toEqual([])
-    lru.set('c', 4)
-    expect(evicted).toEqual([2])
-    lru.delete('a')
-    lru.clear()
-    expect(evicted).toEqual([2])
-  })
-
   it('holds tens of thousands of names within its bound', () => {
     const lru = new SecureContextCache<string>(1000)
     for (let i = 0; i < 50_000; i++) lru.set(`host${i}.example/ec-p256`, `ctx${i}`)

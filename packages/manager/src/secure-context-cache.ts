@@ -1,7 +1,7 @@
 /**
  * A least-recently-used map with a fixed capacity: the manager keeps ready `SecureContext`s here
  * (one per name and key type) so memory stays bounded however many names it manages; an evicted
- * entry is rebuilt on its next handshake, and `onEvict` may free it meanwhile.
+ * entry is rebuilt from the cache on its next handshake.
  *
  * @example
  * const contexts = new SecureContextCache<SecureContext>(10_000)
@@ -11,15 +11,12 @@
 export class SecureContextCache<V> {
   readonly #capacity: number
   readonly #entries = new Map<string, V>()
-  readonly #onEvict: ((value: V) => void) | undefined
 
-  /** `onEvict` is told about each entry pushed out by capacity (not about `delete` or `clear`). */
-  constructor(capacity: number, onEvict?: (value: V) => void) {
+  constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`)
     }
     this.#capacity = capacity
-    this.#onEvict = onEvict
   }
 
   /** How many entries are held. */
@@ -41,12 +38,8 @@ export class SecureContextCache<V> {
     this.#entries.delete(key)
     this.#entries.set(key, value)
     if (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.entries().next()
-      if (!oldest.done) {
-        const [oldestKey, oldestValue] = oldest.value
-        this.#entries.delete(oldestKey)
-        this.#onEvict?.(oldestValue)
-      }
+      const oldest = this.#entries.keys().next()
+      if (!oldest.done) this.#entries.delete(oldest.value)
     }
   }
 

@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process'
 import { connect as http2Connect } from 'node:http2'
 import { request } from 'node:https'
-import type { AddressInfo } from 'node:net'
-import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { certificateKey, memoryCache } from '@autotls/cache'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -81,58 +79,6 @@ describe('Manager', () => {
     expect(again.serialNumber).toBe(a.serialNumber)
     expect(env.store.gets).toEqual([])
     expect(env.pebble.orderCount()).toBe(orders)
-  })
-
-  it('evicted contexts are released safely: 120 concurrent handshakes over 12 names with room for one context, an open connection outliving its context, and a context given out by secureContext() stay correct', async () => {
-    const names = Array.from({ length: 12 }, (_, i) => `churn${i}.test`)
-    for (const name of names) await handshake(env.pebble.tlsPort, name, { ca: env.roots })
-    const exposed = await env.manager.secureContext('churn0.test')
-    // An established connection whose context is evicted and released by the churn below.
-    const open = await new Promise<TLSSocket>((resolve, reject) => {
-      const socket = tlsConnect(
-        { host: '127.0.0.1', port: env.pebble.tlsPort, servername: 'churn1.test', ca: env.roots },
-        () => resolve(socket),
-      )
-      socket.on('error', reject)
-    })
-    for (let round = 0; round < 3; round++) {
-      const certs = await Promise.all(
-        Array.from({ length: 120 }, (_, i) => {
-          const name = names[(i * 7 + round) % names.length] as string
-          return handshake(env.pebble.tlsPort, name, { ca: env.roots }).then((cert) => ({
-            name,
-            cert,
-          }))
-        }),
-      )
-      for (const { name, cert } of certs) expect(cert.subjectaltname).toBe(`DNS:${name}`)
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-    const reply = await new Promise<string>((resolve, reject) => {
-      let text = ''
-      open.on('data', (chunk) => {
-        text += chunk
-      })
-      open.on('end', () => resolve(text))
-      open.on('error', reject)
-      open.write('GET / HTTP/1.1\r\nHost: churn1.test\r\nConnection: close\r\n\r\n')
-    })
-    expect(reply).toMatch(/^HTTP\/1\.1 200 OK/)
-    expect(reply).toContain('hello over 1.1')
-    // The context handed out was evicted long ago, and is still whole: another server uses it.
-    const own = createTlsServer(
-      { SNICallback: (_name, callback) => callback(null, exposed) },
-      (s) => s.end(),
-    )
-    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve))
-    try {
-      const cert = await handshake((own.address() as AddressInfo).port, 'churn0.test', {
-        ca: env.roots,
-      })
-      expect(cert.subjectaltname).toBe('DNS:churn0.test')
-    } finally {
-      own.close()
-    }
   })
 
   it('replaces a cached certificate that fails validation, and logs it once', async () => {
