@@ -55,10 +55,11 @@ function ioError(what: string, key: string, cause: unknown, signal?: AbortSignal
  * A cache in a directory: each key is a file below `dir` (`v1/certs/example.com/ecdsa-p256` →
  * `<dir>/v1/certs/example.com/ecdsa-p256~`), directories 0700 and files 0600 whatever the
  * umask. Writes are atomic and durable (temporary file, fsync, rename, fsync of the directory),
- * so a crash leaves the old value or the new one (and the temporary files of writers killed
- * mid-write are removed by the first later write in their directory, once ten minutes old). Locks work across processes on one machine: a
- * lock is a directory of generation files created with `link()`, renewed by a heartbeat, taken
- * over once expired — empty or half-written lock files included — and fenced by generation.
+ * so a crash leaves the old value or the new one; the temporary files of writers killed
+ * mid-write are removed by the first later write in their directory, once ten minutes old.
+ * Locks work across processes on one machine: a lock is a directory of generation files created
+ * with `link()`, renewed by a heartbeat, taken over once expired — empty or half-written lock
+ * files included — and fenced by generation.
  *
  * @example
  * ```ts
