@@ -96,12 +96,12 @@ function commonName(dn: string): string | undefined {
 }
 
 /**
- * Polls without Retry-After: the first after 25 ms (a CA that validates at once answers the first
+ * Polls without Retry-After: the first after 10 ms (a CA that validates at once answers the first
  * poll), then half as long again each time, at most 3 s apart. Against a CA that takes seconds
- * this costs a handful of extra POST-as-GETs; against one that takes milliseconds it saves
- * most of the issuance time.
+ * this costs a handful of extra POST-as-GETs (12 requests in the first 2 s, against 6 with a
+ * 100 ms start); against one that takes milliseconds it saves most of the issuance time.
  */
-const POLL = { firstMs: 25, maxMs: 3000 }
+const POLL = { firstMs: 10, maxMs: 3000 }
 const MAX_ORDER_PAGES = 100
 
 /**

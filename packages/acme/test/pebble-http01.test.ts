@@ -79,9 +79,9 @@ describe('issuance over http-01 against Pebble', () => {
     console.log(
       `issuance against Pebble (http-01, VA_NOSLEEP): median ${median.toFixed(0)} ms, min ${(times[0] as number).toFixed(0)} ms, max ${(times[19] as number).toFixed(0)} ms, ${pauses.length} pauses`,
     )
-    // Every pause is a step of the client's own poll schedule (25 ms, growing by half each step),
+    // Every pause is a step of the client's own poll schedule (10 ms, growing by half each step),
     // never a fixed second-long sleep: how many steps were needed depends on the machine's load.
-    const schedule = Array.from({ length: 12 }, (_, attempt) => Math.round(25 * 1.5 ** attempt))
+    const schedule = Array.from({ length: 12 }, (_, attempt) => Math.round(10 * 1.5 ** attempt))
     for (const ms of pauses) expect(schedule).toContain(ms)
   })
 
