@@ -9,6 +9,7 @@ import {
 } from '@autotls/crypto'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pollDelay } from '../src/backoff.js'
 import { AcmeClient, type AcmeError, issueCertificate } from '../src/index.js'
 import { http01Responder, type Responder } from './responders.js'
 import { startScriptedServer } from './scripted-acme-server.js'
@@ -81,7 +82,9 @@ describe('issuance over http-01 against Pebble', () => {
     )
     // Every pause is a step of the client's own poll schedule (10 ms, growing by half each step),
     // never a fixed second-long sleep: how many steps were needed depends on the machine's load.
-    const schedule = Array.from({ length: 12 }, (_, attempt) => Math.round(10 * 1.5 ** attempt))
+    const schedule = Array.from({ length: 12 }, (_, attempt) =>
+      pollDelay(attempt, { firstMs: 10, maxMs: 3000 }),
+    )
     for (const ms of pauses) expect(schedule).toContain(ms)
   })
 
