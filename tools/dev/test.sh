@@ -2,7 +2,7 @@
 # Runs every test of the workspace on a fresh machine: installs what is missing, builds, tests.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-bash "$root/tools/dev/setup.sh"
+bash "$root/tools/dev/setup.sh" --test
 cd "$root"
 
 results="$(mktemp -d)"
