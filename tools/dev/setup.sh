@@ -62,7 +62,8 @@ fi
 
 if $have_new_go; then
   gobin="$(go env GOPATH)/bin"
-  if ! "$gobin/pebble" -version 2>&1 | grep -q "${PEBBLE_MODULE_VERSION#v}"; then
+  # `pebble -version` prints "dev" for a module install: read the module version from the binary.
+  if ! go version -m "$gobin/pebble" 2>/dev/null | grep -q "pebble/v2[[:space:]]*$PEBBLE_MODULE_VERSION"; then
     echo "setup: installing Pebble $PEBBLE_MODULE_VERSION with $(go version | cut -d' ' -f3)"
     go install "github.com/letsencrypt/pebble/v2/cmd/pebble@$PEBBLE_MODULE_VERSION" \
       "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$PEBBLE_MODULE_VERSION"
