@@ -15,15 +15,15 @@ function base64url(bytes: Uint8Array): string {
  * const id = ariCertId(leafPem) // 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE'
  * await fetch(`${directory.renewalInfo}/${id}`, { signal })
  * ```
- * @throws {CryptoError} `ERR_INVALID_CERTIFICATE` when the certificate has no authority key
- *   identifier; `ERR_INVALID_PEM` / `ERR_INVALID_CERTIFICATE` when it cannot be read.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_CERTIFICATE` when the certificate has no authority key
+ *   identifier; `ERR_CRYPTO_INVALID_PEM` / `ERR_CRYPTO_INVALID_CERTIFICATE` when it cannot be read.
  * @see https://www.rfc-editor.org/rfc/rfc9773#section-4.1
  */
 export function ariCertId(certPemOrDer: string | Uint8Array): string {
   const info = certificateInfo(certPemOrDer)
   if (!info.authorityKeyIdentifier || info.authorityKeyIdentifier.length === 0) {
     throw new CryptoError(
-      'ERR_INVALID_CERTIFICATE',
+      'ERR_CRYPTO_INVALID_CERTIFICATE',
       'the certificate has no authority key identifier, so it has no ARI certID (RFC 9773 §4.1)',
     )
   }

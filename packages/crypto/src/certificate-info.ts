@@ -90,7 +90,7 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
     }
   } catch (cause) {
     throw new CryptoError(
-      'ERR_INVALID_CERTIFICATE',
+      'ERR_CRYPTO_INVALID_CERTIFICATE',
       'the data is not a valid X.509 certificate (its DER could not be parsed)',
       { cause },
     )
@@ -100,7 +100,7 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
 function certificateBlocks(pem: string): Uint8Array[] {
   const blocks = decodePem(pem).filter((block) => block.label === 'CERTIFICATE')
   if (blocks.length === 0) {
-    throw new CryptoError('ERR_INVALID_PEM', 'no "CERTIFICATE" PEM block found')
+    throw new CryptoError('ERR_CRYPTO_INVALID_PEM', 'no "CERTIFICATE" PEM block found')
   }
   return blocks.map((block) => block.der)
 }
@@ -114,8 +114,8 @@ function certificateBlocks(pem: string): Uint8Array[] {
  * const info = certificateInfo(await readFile('fullchain.pem', 'utf8'))
  * if (info.notAfter.getTime() - Date.now() < 30 * 86_400_000) renew()
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` when there is no certificate block or the PEM is
- *   malformed; `ERR_INVALID_CERTIFICATE` when the certificate cannot be parsed.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` when there is no certificate block or the PEM is
+ *   malformed; `ERR_CRYPTO_INVALID_CERTIFICATE` when the certificate cannot be parsed.
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1
  */
 export function certificateInfo(pemOrDer: string | Uint8Array): CertificateInfo {
@@ -131,7 +131,7 @@ export function certificateInfo(pemOrDer: string | Uint8Array): CertificateInfo 
  * ```ts
  * const [leaf, ...intermediates] = chainInfo(fullchainPem)
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` / `ERR_INVALID_CERTIFICATE` as {@link certificateInfo}.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` / `ERR_CRYPTO_INVALID_CERTIFICATE` as {@link certificateInfo}.
  * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4.2
  */
 export function chainInfo(pem: string): CertificateInfo[] {

@@ -19,8 +19,8 @@ const MAX_COMMON_NAME = 64
  * const { der } = await createCsr({ key, identifiers: ['example.com', 'www.example.com'] })
  * // finalize: { csr: base64url(der) }
  * ```
- * @throws {CryptoError} `ERR_INVALID_IDENTIFIERS` for an empty list or a malformed identifier,
- *   `ERR_INVALID_NAME` for an invalid name, `ERR_UNSUPPORTED_KEY` when the key cannot sign.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_IDENTIFIERS` for an empty list or a malformed identifier,
+ *   `ERR_CRYPTO_INVALID_NAME` for an invalid name, `ERR_CRYPTO_UNSUPPORTED_KEY` when the key cannot sign.
  * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
  * @see https://www.rfc-editor.org/rfc/rfc2986#section-4
  */
@@ -31,7 +31,7 @@ export async function createCsr(options: {
   const { key, identifiers } = options ?? {}
   if (!Array.isArray(identifiers) || identifiers.length === 0) {
     throw new CryptoError(
-      'ERR_INVALID_IDENTIFIERS',
+      'ERR_CRYPTO_INVALID_IDENTIFIERS',
       'a CSR needs at least one identifier (a DNS name or an IP address)',
     )
   }
@@ -58,7 +58,9 @@ export async function createCsr(options: {
       keys: { privateKey: key.privateKey, publicKey: key.publicKey },
     })
   } catch (cause) {
-    throw new CryptoError('ERR_UNSUPPORTED_KEY', 'the key pair could not sign the CSR', { cause })
+    throw new CryptoError('ERR_CRYPTO_UNSUPPORTED_KEY', 'the key pair could not sign the CSR', {
+      cause,
+    })
   }
   const der = new Uint8Array(request.rawData)
   return { der, pem: encodePem('CERTIFICATE REQUEST', der) }

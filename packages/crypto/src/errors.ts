@@ -1,11 +1,18 @@
-/** Stable codes for everything `@autotls/crypto` rejects; callers `switch (error.code)`. */
-export type CryptoErrorCode =
-  | 'ERR_INVALID_NAME'
-  | 'ERR_INVALID_PEM'
-  | 'ERR_UNSUPPORTED_KEY'
-  | 'ERR_INVALID_CERTIFICATE'
-  | 'ERR_INVALID_IDENTIFIERS'
-  | 'ERR_INVALID_ARGUMENT'
+/**
+ * Every code a `CryptoError` can carry, at run time; callers `switch (error.code)`. The repository's
+ * convention is `ERR_<FAMILY>_<WHAT>`, here `ERR_CRYPTO_*`.
+ */
+export const CRYPTO_ERROR_CODES = [
+  'ERR_CRYPTO_INVALID_NAME',
+  'ERR_CRYPTO_INVALID_PEM',
+  'ERR_CRYPTO_UNSUPPORTED_KEY',
+  'ERR_CRYPTO_INVALID_CERTIFICATE',
+  'ERR_CRYPTO_INVALID_IDENTIFIERS',
+  'ERR_CRYPTO_INVALID_ARGUMENT',
+] as const
+
+/** A stable code of everything `@autotls/crypto` rejects. */
+export type CryptoErrorCode = (typeof CRYPTO_ERROR_CODES)[number]
 
 /**
  * The one error class of `@autotls/crypto`. Every rejection carries a stable `code`, a message
@@ -17,7 +24,7 @@ export type CryptoErrorCode =
  * try {
  *   normalizeHostname(input)
  * } catch (error) {
- *   if (error instanceof CryptoError && error.code === 'ERR_INVALID_NAME') reject(error.message)
+ *   if (error instanceof CryptoError && error.code === 'ERR_CRYPTO_INVALID_NAME') reject(error.message)
  *   else throw error
  * }
  * ```

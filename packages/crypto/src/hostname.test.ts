@@ -66,9 +66,9 @@ describe('normalizeHostname', () => {
     ['1.2.3', /numeric/],
     ['example.0x1f', /numeric/],
     ['１２７.0.0.1', /numeric/],
-  ])('refuses %j with ERR_INVALID_NAME (%s)', (input, message) => {
+  ])('refuses %j with ERR_CRYPTO_INVALID_NAME (%s)', (input, message) => {
     const error = rejection(input)
-    expect(error.code).toBe('ERR_INVALID_NAME')
+    expect(error.code).toBe('ERR_CRYPTO_INVALID_NAME')
     expect(error.message).toMatch(message)
   })
 
@@ -78,7 +78,7 @@ describe('normalizeHostname', () => {
     expect(normalizeHostname('*.Example.com.', allow)).toBe('*.example.com')
     expect(normalizeHostname('*.bücher.example', allow)).toBe('*.xn--bcher-kva.example')
     for (const bad of ['a.*.example.com', 'f*.example.com', '*', '*.', '**.example.com', '*.*.x']) {
-      expect(rejection(bad, allow).code).toBe('ERR_INVALID_NAME')
+      expect(rejection(bad, allow).code).toBe('ERR_CRYPTO_INVALID_NAME')
     }
   })
 
@@ -89,13 +89,13 @@ describe('normalizeHostname', () => {
     expect(normalizeHostname('192.0.2.1', allow)).toBe('192.0.2.1')
     expect(normalizeHostname('[2001:DB8:0:0::1]', allow)).toBe('2001:db8::1')
     expect(normalizeHostname('::FFFF:192.0.2.1', allow)).toBe('::ffff:c000:201')
-    expect(rejection('fe80::1%eth0', allow).code).toBe('ERR_INVALID_NAME')
-    expect(rejection('192.0.2.01', allow).code).toBe('ERR_INVALID_NAME')
+    expect(rejection('fe80::1%eth0', allow).code).toBe('ERR_CRYPTO_INVALID_NAME')
+    expect(rejection('192.0.2.01', allow).code).toBe('ERR_CRYPTO_INVALID_NAME')
   })
 
   it('refuses a value that is not a string with the typed error, not a TypeError', () => {
-    expect(rejection(42 as unknown as string).code).toBe('ERR_INVALID_NAME')
-    expect(rejection(null as unknown as string).code).toBe('ERR_INVALID_NAME')
+    expect(rejection(42 as unknown as string).code).toBe('ERR_CRYPTO_INVALID_NAME')
+    expect(rejection(null as unknown as string).code).toBe('ERR_CRYPTO_INVALID_NAME')
   })
 })
 
@@ -111,13 +111,13 @@ describe('normalizeHostname properties', () => {
     fc.domain().map((d) => `*.${d.toUpperCase()}.`),
   )
 
-  it('never throws anything but CryptoError ERR_INVALID_NAME', () => {
+  it('never throws anything but CryptoError ERR_CRYPTO_INVALID_NAME', () => {
     fc.assert(
       fc.property(hostish, options, (name, opts) => {
         try {
           normalizeHostname(name, opts)
         } catch (error) {
-          return error instanceof CryptoError && error.code === 'ERR_INVALID_NAME'
+          return error instanceof CryptoError && error.code === 'ERR_CRYPTO_INVALID_NAME'
         }
         return true
       }),

@@ -19,7 +19,7 @@ function invalid(name: string, reason: string): CryptoError {
     INVISIBLE,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   )
-  return new CryptoError('ERR_INVALID_NAME', `invalid host name ${shown}: ${reason}`)
+  return new CryptoError('ERR_CRYPTO_INVALID_NAME', `invalid host name ${shown}: ${reason}`)
 }
 
 function toAscii(name: string, original: string): string {
@@ -36,7 +36,7 @@ function toAscii(name: string, original: string): string {
   try {
     ascii = domainToASCII(name)
   } catch (cause) {
-    throw new CryptoError('ERR_INVALID_NAME', `invalid host name: IDNA conversion failed`, {
+    throw new CryptoError('ERR_CRYPTO_INVALID_NAME', `invalid host name: IDNA conversion failed`, {
       cause,
     })
   }
@@ -89,9 +89,9 @@ function checkLabels(ascii: string, original: string): void {
  * normalizeHostname('Bücher.Example.') // 'xn--bcher-kva.example'
  * normalizeHostname('*.example.com', { allowWildcard: true }) // '*.example.com'
  * normalizeHostname('[2001:DB8::0:1]', { allowIp: true }) // '2001:db8::1'
- * normalizeHostname('a..b') // throws CryptoError ERR_INVALID_NAME
+ * normalizeHostname('a..b') // throws CryptoError ERR_CRYPTO_INVALID_NAME
  * ```
- * @throws {CryptoError} `ERR_INVALID_NAME`, with a message saying what is wrong.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_NAME`, with a message saying what is wrong.
  * @see https://www.rfc-editor.org/rfc/rfc5890#section-2.3.2.1
  * @see https://www.rfc-editor.org/rfc/rfc1123#section-2.1
  */
@@ -100,7 +100,10 @@ export function normalizeHostname(
   options: { allowWildcard?: boolean; allowIp?: boolean } = {},
 ): string {
   if (typeof name !== 'string') {
-    throw new CryptoError('ERR_INVALID_NAME', `a host name must be a string, not ${typeof name}`)
+    throw new CryptoError(
+      'ERR_CRYPTO_INVALID_NAME',
+      `a host name must be a string, not ${typeof name}`,
+    )
   }
   if (name.length > 4 * MAX_NAME) throw invalid(name, `longer than ${MAX_NAME} characters`)
   const ip = parseIpAddress(name)

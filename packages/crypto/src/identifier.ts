@@ -21,7 +21,7 @@ export type Identifier = { readonly type: 'dns' | 'ip'; readonly value: string }
  * parseIdentifier('2001:DB8:0::1') // { type: 'ip', value: '2001:db8::1' }
  * parseIdentifier('*.example.com', { allowWildcard: true }) // { type: 'dns', value: '*.example.com' }
  * ```
- * @throws {CryptoError} `ERR_INVALID_NAME` when the name is not valid.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_NAME` when the name is not valid.
  * @see https://www.rfc-editor.org/rfc/rfc8738#section-3
  */
 export function parseIdentifier(
@@ -44,20 +44,20 @@ export function toIdentifier(
   if (typeof input === 'string') return parseIdentifier(input, options)
   if (input === null || typeof input !== 'object' || typeof input.value !== 'string') {
     throw new CryptoError(
-      'ERR_INVALID_IDENTIFIERS',
+      'ERR_CRYPTO_INVALID_IDENTIFIERS',
       'an identifier is a name string or { type: "dns" | "ip", value: string }',
     )
   }
   if (input.type !== 'dns' && input.type !== 'ip') {
     throw new CryptoError(
-      'ERR_INVALID_IDENTIFIERS',
+      'ERR_CRYPTO_INVALID_IDENTIFIERS',
       `identifier type ${JSON.stringify(input.type)} is not supported; use "dns" or "ip"`,
     )
   }
   const parsed = parseIdentifier(input.value, options)
   if (parsed.type !== input.type) {
     throw new CryptoError(
-      'ERR_INVALID_IDENTIFIERS',
+      'ERR_CRYPTO_INVALID_IDENTIFIERS',
       `identifier ${JSON.stringify(input.value)} has type "${input.type}" but is ${parsed.type === 'ip' ? 'an IP address' : 'a DNS name'}`,
     )
   }

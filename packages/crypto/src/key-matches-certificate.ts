@@ -20,7 +20,7 @@ function publicMembers(jwk: JsonWebKey): string {
  * ```ts
  * if (!(await keyMatchesCertificate(keyPem, chainPem))) throw new Error('key and chain differ')
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM`, `ERR_INVALID_CERTIFICATE` or `ERR_UNSUPPORTED_KEY`
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM`, `ERR_CRYPTO_INVALID_CERTIFICATE` or `ERR_CRYPTO_UNSUPPORTED_KEY`
  *   when an input cannot be read — never a quiet `true`.
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
  */
@@ -39,14 +39,20 @@ export async function keyMatchesCertificate(
       type: 'spki',
     }).export({ format: 'jwk' }) as JsonWebKey
   } catch (cause) {
-    throw new CryptoError('ERR_INVALID_CERTIFICATE', 'the certificate public key cannot be read', {
-      cause,
-    })
+    throw new CryptoError(
+      'ERR_CRYPTO_INVALID_CERTIFICATE',
+      'the certificate public key cannot be read',
+      {
+        cause,
+      },
+    )
   }
   try {
     keyJwk = await globalThis.crypto.subtle.exportKey('jwk', pair.publicKey)
   } catch (cause) {
-    throw new CryptoError('ERR_UNSUPPORTED_KEY', 'the public key cannot be exported', { cause })
+    throw new CryptoError('ERR_CRYPTO_UNSUPPORTED_KEY', 'the public key cannot be exported', {
+      cause,
+    })
   }
   return publicMembers(certificateJwk) === publicMembers(keyJwk)
 }

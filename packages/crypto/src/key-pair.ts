@@ -68,13 +68,13 @@ export function signingAlgorithm(type: KeyType): Algorithm | EcdsaParams {
  * const key = await generateKeyPair() // ec-p256
  * const rsa = await generateKeyPair('rsa-2048') // for clients that cannot do ECDSA
  * ```
- * @throws {CryptoError} `ERR_UNSUPPORTED_KEY` for an unknown type.
+ * @throws {CryptoError} `ERR_CRYPTO_UNSUPPORTED_KEY` for an unknown type.
  * @see https://www.rfc-editor.org/rfc/rfc8555#section-6.2
  */
 export async function generateKeyPair(type: KeyType = 'ec-p256'): Promise<KeyPair> {
   if (!isKeyType(type)) {
     throw new CryptoError(
-      'ERR_UNSUPPORTED_KEY',
+      'ERR_CRYPTO_UNSUPPORTED_KEY',
       `key type ${JSON.stringify(type)} is not supported; use one of ${Object.keys(ALGORITHMS).join(', ')}`,
     )
   }

@@ -68,13 +68,15 @@ describe('PEM helpers', () => {
       '-----BEGIN X-----\nAAAA\n-----BEGIN X-----\nAAAA\n-----END X-----\n',
       /END line missing/,
     ],
-  ])('refuses %s with ERR_INVALID_PEM', (_, text, message) => {
+  ])('refuses %s with ERR_CRYPTO_INVALID_PEM', (_, text, message) => {
     const error = pemError(() => splitPem(text))
-    expect(error.code).toBe('ERR_INVALID_PEM')
+    expect(error.code).toBe('ERR_CRYPTO_INVALID_PEM')
     expect(error.message).toMatch(message)
   })
 
   it('refuses a value that is not a string with the typed error', () => {
-    expect(pemError(() => splitPem(undefined as unknown as string)).code).toBe('ERR_INVALID_PEM')
+    expect(pemError(() => splitPem(undefined as unknown as string)).code).toBe(
+      'ERR_CRYPTO_INVALID_PEM',
+    )
   })
 })

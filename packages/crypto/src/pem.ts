@@ -19,13 +19,13 @@ export interface PemBlock {
  * ```ts
  * for (const { label, der } of decodePem(bundle)) console.log(label, der.length)
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` for a block without its END line, mismatched labels,
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` for a block without its END line, mismatched labels,
  *   encapsulated headers (legacy encrypted PEM) or a body that is not base64.
  * @see https://www.rfc-editor.org/rfc/rfc7468#section-2
  */
 export function decodePem(text: string): PemBlock[] {
   if (typeof text !== 'string') {
-    throw new CryptoError('ERR_INVALID_PEM', `PEM must be a string, not ${typeof text}`)
+    throw new CryptoError('ERR_CRYPTO_INVALID_PEM', `PEM must be a string, not ${typeof text}`)
   }
   const lines = text.split(/\r\n|\r|\n/).map((line) => line.trim())
   const blocks: PemBlock[] = []
@@ -38,7 +38,7 @@ export function decodePem(text: string): PemBlock[] {
         label = begin[1] ?? ''
         body = []
       } else if (line.startsWith('-----END')) {
-        throw new CryptoError('ERR_INVALID_PEM', `PEM line ${index + 1}: END without BEGIN`)
+        throw new CryptoError('ERR_CRYPTO_INVALID_PEM', `PEM line ${index + 1}: END without BEGIN`)
       }
       continue
     }
@@ -46,7 +46,7 @@ export function decodePem(text: string): PemBlock[] {
     if (end) {
       if (end[1] !== label) {
         throw new CryptoError(
-          'ERR_INVALID_PEM',
+          'ERR_CRYPTO_INVALID_PEM',
           `PEM line ${index + 1}: "END ${end[1]}" closes a "BEGIN ${label}" block`,
         )
       }
@@ -56,27 +56,30 @@ export function decodePem(text: string): PemBlock[] {
     }
     if (line.startsWith('-----')) {
       throw new CryptoError(
-        'ERR_INVALID_PEM',
+        'ERR_CRYPTO_INVALID_PEM',
         `PEM line ${index + 1}: a new boundary inside the "${label}" block; is an END line missing?`,
       )
     }
     if (line.includes(':')) {
       throw new CryptoError(
-        'ERR_INVALID_PEM',
+        'ERR_CRYPTO_INVALID_PEM',
         `the "${label}" PEM block has headers (legacy encrypted PEM); decrypt it first, e.g. with openssl pkey`,
       )
     }
     body.push(line)
   }
   if (label !== null) {
-    throw new CryptoError('ERR_INVALID_PEM', `the "${label}" PEM block has no END line`)
+    throw new CryptoError('ERR_CRYPTO_INVALID_PEM', `the "${label}" PEM block has no END line`)
   }
   return blocks
 }
 
 function decodeBody(label: string, base64: string): Uint8Array {
   if (base64 === '' || !BASE64.test(base64)) {
-    throw new CryptoError('ERR_INVALID_PEM', `the "${label}" PEM block body is not valid base64`)
+    throw new CryptoError(
+      'ERR_CRYPTO_INVALID_PEM',
+      `the "${label}" PEM block body is not valid base64`,
+    )
   }
   return new Uint8Array(Buffer.from(base64, 'base64'))
 }
@@ -92,7 +95,10 @@ function decodeBody(label: string, base64: string): Uint8Array {
  */
 export function encodePem(label: string, der: Uint8Array): string {
   if (!/^[A-Z0-9][A-Z0-9 ]*$/.test(label)) {
-    throw new CryptoError('ERR_INVALID_ARGUMENT', `PEM label ${JSON.stringify(label)} is not valid`)
+    throw new CryptoError(
+      'ERR_CRYPTO_INVALID_ARGUMENT',
+      `PEM label ${JSON.stringify(label)} is not valid`,
+    )
   }
   const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')
   const lines = base64.match(/.{1,64}/g) ?? []
@@ -107,7 +113,7 @@ export function encodePem(label: string, der: Uint8Array): string {
  * ```ts
  * const [leaf, ...intermediates] = splitPem(fullchainPem)
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` when a block is malformed.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` when a block is malformed.
  * @see https://www.rfc-editor.org/rfc/rfc7468#section-2
  */
 export function splitPem(bundle: string): string[] {
@@ -121,7 +127,7 @@ export function splitPem(bundle: string): string[] {
  * ```ts
  * const fullchain = joinPem([leafPem, intermediatePem])
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` when a block is malformed.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` when a block is malformed.
  */
 export function joinPem(blocks: readonly string[]): string {
   return blocks.map((block) => splitPem(block).join('')).join('')
@@ -135,7 +141,7 @@ export function joinPem(blocks: readonly string[]): string {
  * ```ts
  * normalizePem('-----BEGIN CERTIFICATE-----\r\nMIIB…\r\n-----END CERTIFICATE-----') // LF only
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` when a block is malformed.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` when a block is malformed.
  * @see https://www.rfc-editor.org/rfc/rfc7468#section-2
  */
 export function normalizePem(text: string): string {

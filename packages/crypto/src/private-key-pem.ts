@@ -20,7 +20,7 @@ const CURVES: Record<string, KeyType> = { prime256v1: 'ec-p256', secp384r1: 'ec-
  * ```ts
  * await writeFile('key.pem', await exportPrivateKeyPem(key), { mode: 0o600 })
  * ```
- * @throws {CryptoError} `ERR_UNSUPPORTED_KEY` when the key is not extractable.
+ * @throws {CryptoError} `ERR_CRYPTO_UNSUPPORTED_KEY` when the key is not extractable.
  * @see https://www.rfc-editor.org/rfc/rfc5208#section-5
  */
 export async function exportPrivateKeyPem(key: KeyPair): Promise<string> {
@@ -29,7 +29,7 @@ export async function exportPrivateKeyPem(key: KeyPair): Promise<string> {
     der = await globalThis.crypto.subtle.exportKey('pkcs8', key.privateKey)
   } catch (cause) {
     throw new CryptoError(
-      'ERR_UNSUPPORTED_KEY',
+      'ERR_CRYPTO_UNSUPPORTED_KEY',
       'the private key cannot be exported; generate it with extractable: true',
       { cause },
     )
@@ -50,7 +50,7 @@ function keyTypeOf(key: KeyObject): KeyType {
           ? `${details.modulusLength}-bit RSA key`
           : `${key.asymmetricKeyType} key`
     throw new CryptoError(
-      'ERR_UNSUPPORTED_KEY',
+      'ERR_CRYPTO_UNSUPPORTED_KEY',
       `a ${what} is not supported; use ECDSA P-256/P-384 or RSA 2048/3072/4096`,
     )
   }
@@ -68,7 +68,7 @@ function keyTypeOf(key: KeyObject): KeyType {
  * const key = await importPrivateKeyPem(await readFile('key.pem', 'utf8'))
  * key.type // 'ec-p256'
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` for malformed PEM; `ERR_UNSUPPORTED_KEY` when there is
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` for malformed PEM; `ERR_CRYPTO_UNSUPPORTED_KEY` when there is
  *   no private key block, the key is encrypted, or its type or size is not supported.
  * @see https://www.rfc-editor.org/rfc/rfc5208#section-5
  * @see https://www.rfc-editor.org/rfc/rfc5915#section-3
@@ -80,7 +80,7 @@ export async function importPrivateKeyPem(pem: string): Promise<KeyPair> {
   if (!block) {
     const encrypted = blocks.some((candidate) => candidate.label === 'ENCRYPTED PRIVATE KEY')
     throw new CryptoError(
-      'ERR_UNSUPPORTED_KEY',
+      'ERR_CRYPTO_UNSUPPORTED_KEY',
       encrypted
         ? 'the private key is encrypted; decrypt it first (openssl pkey -in key.pem -out plain.pem)'
         : `no private key found: expected a "PRIVATE KEY", "EC PRIVATE KEY" or "RSA PRIVATE KEY" block, got ${blocks.length === 0 ? 'no PEM block' : blocks.map((b) => `"${b.label}"`).join(', ')}`,
@@ -92,7 +92,7 @@ export async function importPrivateKeyPem(pem: string): Promise<KeyPair> {
     keyObject = createPrivateKey({ key: Buffer.from(block.der), format: 'der', type: format })
   } catch (cause) {
     throw new CryptoError(
-      'ERR_UNSUPPORTED_KEY',
+      'ERR_CRYPTO_UNSUPPORTED_KEY',
       `the "${block.label}" block does not hold a valid ${format.toUpperCase()} private key`,
       { cause },
     )

@@ -18,11 +18,18 @@ export async function exportPublicJwk(key: KeyPair): Promise<JsonWebKey> {
   try {
     jwk = await globalThis.crypto.subtle.exportKey('jwk', key.publicKey)
   } catch (cause) {
-    throw new CryptoError('ERR_UNSUPPORTED_KEY', 'the public key cannot be exported as a JWK', {
-      cause,
-    })
+    throw new CryptoError(
+      'ERR_CRYPTO_UNSUPPORTED_KEY',
+      'the public key cannot be exported as a JWK',
+      {
+        cause,
+      },
+    )
   }
   if (jwk.kty === 'EC') return { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y }
   if (jwk.kty === 'RSA') return { kty: 'RSA', n: jwk.n, e: jwk.e }
-  throw new CryptoError('ERR_UNSUPPORTED_KEY', `JWK key type ${String(jwk.kty)} is not supported`)
+  throw new CryptoError(
+    'ERR_CRYPTO_UNSUPPORTED_KEY',
+    `JWK key type ${String(jwk.kty)} is not supported`,
+  )
 }

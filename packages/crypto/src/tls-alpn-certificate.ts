@@ -28,8 +28,8 @@ const KEY_AUTHORIZATION = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
  *   keyAuthorization: `${challenge.token}.${thumbprint}`,
  * })
  * ```
- * @throws {CryptoError} `ERR_INVALID_ARGUMENT` for a key authorization that is not
- *   `token.thumbprint`, or an invalid `now`; `ERR_INVALID_NAME` / `ERR_INVALID_IDENTIFIERS` for
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_ARGUMENT` for a key authorization that is not
+ *   `token.thumbprint`, or an invalid `now`; `ERR_CRYPTO_INVALID_NAME` / `ERR_CRYPTO_INVALID_IDENTIFIERS` for
  *   a bad identifier (wildcards are refused: RFC 8737 §3 does not apply to them).
  * @see https://www.rfc-editor.org/rfc/rfc8737#section-3
  * @see https://www.rfc-editor.org/rfc/rfc8738#section-6
@@ -44,12 +44,12 @@ export async function createTlsAlpnCertificate(options: {
   const identifier = toIdentifier(options?.identifier)
   if (typeof keyAuthorization !== 'string' || !KEY_AUTHORIZATION.test(keyAuthorization)) {
     throw new CryptoError(
-      'ERR_INVALID_ARGUMENT',
+      'ERR_CRYPTO_INVALID_ARGUMENT',
       'keyAuthorization must be "<token>.<base64url account key thumbprint>" (RFC 8555 §8.1)',
     )
   }
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-    throw new CryptoError('ERR_INVALID_ARGUMENT', 'now must be a valid Date')
+    throw new CryptoError('ERR_CRYPTO_INVALID_ARGUMENT', 'now must be a valid Date')
   }
   const key = options.key ?? (await generateKeyPair())
   const digest = new Uint8Array(
@@ -71,9 +71,13 @@ export async function createTlsAlpnCertificate(options: {
       ],
     })
   } catch (cause) {
-    throw new CryptoError('ERR_UNSUPPORTED_KEY', 'the key pair could not sign the certificate', {
-      cause,
-    })
+    throw new CryptoError(
+      'ERR_CRYPTO_UNSUPPORTED_KEY',
+      'the key pair could not sign the certificate',
+      {
+        cause,
+      },
+    )
   }
   return {
     certPem: encodePem('CERTIFICATE', new Uint8Array(certificate.rawData)),

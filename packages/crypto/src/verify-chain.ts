@@ -15,7 +15,7 @@ function sameBytes(a: ArrayBuffer, b: ArrayBuffer): boolean {
  * ```ts
  * if (!(await verifyChain(fullchainPem))) throw new Error('chain is out of order or broken')
  * ```
- * @throws {CryptoError} `ERR_INVALID_PEM` / `ERR_INVALID_CERTIFICATE` when it cannot be read.
+ * @throws {CryptoError} `ERR_CRYPTO_INVALID_PEM` / `ERR_CRYPTO_INVALID_CERTIFICATE` when it cannot be read.
  * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4.2
  * @see https://www.rfc-editor.org/rfc/rfc5246#section-7.4.2
  */

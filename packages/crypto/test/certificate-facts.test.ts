@@ -193,13 +193,15 @@ describe('certificateInfo / chainInfo', () => {
       }
       return undefined
     }
-    expect(code(() => certificateInfo(new Uint8Array([1, 2, 3])))).toBe('ERR_INVALID_CERTIFICATE')
-    expect(code(() => certificateInfo(keyPem.leaf))).toBe('ERR_INVALID_PEM')
-    expect(code(() => certificateInfo(''))).toBe('ERR_INVALID_PEM')
+    expect(code(() => certificateInfo(new Uint8Array([1, 2, 3])))).toBe(
+      'ERR_CRYPTO_INVALID_CERTIFICATE',
+    )
+    expect(code(() => certificateInfo(keyPem.leaf))).toBe('ERR_CRYPTO_INVALID_PEM')
+    expect(code(() => certificateInfo(''))).toBe('ERR_CRYPTO_INVALID_PEM')
     expect(
       code(() => certificateInfo('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----')),
-    ).toBe('ERR_INVALID_CERTIFICATE')
-    expect(code(() => chainInfo(pem.leaf.slice(0, 200)))).toBe('ERR_INVALID_PEM')
+    ).toBe('ERR_CRYPTO_INVALID_CERTIFICATE')
+    expect(code(() => chainInfo(pem.leaf.slice(0, 200)))).toBe('ERR_CRYPTO_INVALID_PEM')
   })
 })
 
@@ -222,7 +224,7 @@ describe('ariCertId', () => {
       keyAuthorization: 'a.b',
     })
     expect(() => ariCertId(certPem)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_CERTIFICATE' }),
+      expect.objectContaining({ code: 'ERR_CRYPTO_INVALID_CERTIFICATE' }),
     )
   })
 })
@@ -255,10 +257,10 @@ describe('keyMatchesCertificate', () => {
 
   it('refuses unreadable input instead of answering', async () => {
     await expect(keyMatchesCertificate(keyPem.leaf, 'nothing')).rejects.toMatchObject({
-      code: 'ERR_INVALID_PEM',
+      code: 'ERR_CRYPTO_INVALID_PEM',
     })
     await expect(keyMatchesCertificate('nothing', pem.leaf)).rejects.toMatchObject({
-      code: 'ERR_UNSUPPORTED_KEY',
+      code: 'ERR_CRYPTO_UNSUPPORTED_KEY',
     })
   })
 })

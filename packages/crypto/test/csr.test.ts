@@ -99,22 +99,22 @@ describe('createCsr', () => {
     expect(text).toContain('DNS:b.example, DNS:xn--bcher-kva.example\n')
   })
 
-  it('refuses an empty identifier list with ERR_INVALID_IDENTIFIERS', async () => {
+  it('refuses an empty identifier list with ERR_CRYPTO_INVALID_IDENTIFIERS', async () => {
     const error = await csrError([])
-    expect(error.code).toBe('ERR_INVALID_IDENTIFIERS')
+    expect(error.code).toBe('ERR_CRYPTO_INVALID_IDENTIFIERS')
     expect(error.message).toMatch(/at least one identifier/)
-    expect((await csrError(undefined)).code).toBe('ERR_INVALID_IDENTIFIERS')
+    expect((await csrError(undefined)).code).toBe('ERR_CRYPTO_INVALID_IDENTIFIERS')
   })
 
   it.each([
-    [['a..b'], 'ERR_INVALID_NAME'],
-    [['../etc'], 'ERR_INVALID_NAME'],
-    [['x'.repeat(300)], 'ERR_INVALID_NAME'],
-    [['has space.com'], 'ERR_INVALID_NAME'],
-    [[{ type: 'dns', value: '192.0.2.1' }], 'ERR_INVALID_IDENTIFIERS'],
-    [[{ type: 'ip', value: 'example.com' }], 'ERR_INVALID_IDENTIFIERS'],
-    [[{ type: 'email', value: 'a@b.c' }], 'ERR_INVALID_IDENTIFIERS'],
-    [[42], 'ERR_INVALID_IDENTIFIERS'],
+    [['a..b'], 'ERR_CRYPTO_INVALID_NAME'],
+    [['../etc'], 'ERR_CRYPTO_INVALID_NAME'],
+    [['x'.repeat(300)], 'ERR_CRYPTO_INVALID_NAME'],
+    [['has space.com'], 'ERR_CRYPTO_INVALID_NAME'],
+    [[{ type: 'dns', value: '192.0.2.1' }], 'ERR_CRYPTO_INVALID_IDENTIFIERS'],
+    [[{ type: 'ip', value: 'example.com' }], 'ERR_CRYPTO_INVALID_IDENTIFIERS'],
+    [[{ type: 'email', value: 'a@b.c' }], 'ERR_CRYPTO_INVALID_IDENTIFIERS'],
+    [[42], 'ERR_CRYPTO_INVALID_IDENTIFIERS'],
   ])('refuses %j with %s', async (identifiers, code) => {
     expect((await csrError(identifiers)).code).toBe(code)
   })

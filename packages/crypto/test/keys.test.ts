@@ -54,10 +54,10 @@ describe('generateKeyPair', () => {
     expect(key.privateKey.extractable).toBe(true)
   })
 
-  it('refuses an unknown key type with ERR_UNSUPPORTED_KEY', async () => {
+  it('refuses an unknown key type with ERR_CRYPTO_UNSUPPORTED_KEY', async () => {
     const error = await generateKeyPair('ed25519' as KeyType).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CryptoError)
-    expect((error as CryptoError).code).toBe('ERR_UNSUPPORTED_KEY')
+    expect((error as CryptoError).code).toBe('ERR_CRYPTO_UNSUPPORTED_KEY')
     expect((error as CryptoError).message).toMatch(/use one of ec-p256, ec-p384/)
   })
 })
@@ -165,29 +165,29 @@ describe('importPrivateKeyPem refuses', () => {
       ],
       /encrypted; decrypt it first/,
     ],
-  ] as const)('%s with ERR_UNSUPPORTED_KEY', async (name, command, message) => {
+  ] as const)('%s with ERR_CRYPTO_UNSUPPORTED_KEY', async (name, command, message) => {
     const fileName = `bad-${name.replaceAll(/\W/g, '_')}.pem`
     await writeKey(command, dir.path(fileName))
     const error = await importError(await dir.read(fileName))
-    expect(error.code).toBe('ERR_UNSUPPORTED_KEY')
+    expect(error.code).toBe('ERR_CRYPTO_UNSUPPORTED_KEY')
     expect(error.message).toMatch(message)
   })
 
   it('a PEM without a private key block, naming what it found', async () => {
     const error = await importError(encodePem('CERTIFICATE', new Uint8Array([48, 0])))
-    expect(error.code).toBe('ERR_UNSUPPORTED_KEY')
+    expect(error.code).toBe('ERR_CRYPTO_UNSUPPORTED_KEY')
     expect(error.message).toMatch(/got "CERTIFICATE"/)
   })
 
   it('a private key block holding garbage, without echoing it', async () => {
     const error = await importError(encodePem('EC PRIVATE KEY', new Uint8Array([48, 3, 2, 1, 1])))
-    expect(error.code).toBe('ERR_UNSUPPORTED_KEY')
+    expect(error.code).toBe('ERR_CRYPTO_UNSUPPORTED_KEY')
     expect(error.message).toBe('the "EC PRIVATE KEY" block does not hold a valid SEC1 private key')
   })
 
-  it('malformed PEM with ERR_INVALID_PEM', async () => {
+  it('malformed PEM with ERR_CRYPTO_INVALID_PEM', async () => {
     const error = await importError('-----BEGIN PRIVATE KEY-----\nMII\n')
-    expect(error.code).toBe('ERR_INVALID_PEM')
+    expect(error.code).toBe('ERR_CRYPTO_INVALID_PEM')
   })
 })
 

@@ -149,13 +149,13 @@ describe('createTlsAlpnCertificate', () => {
   })
 
   it.each([
-    [{ identifier: '*.example.com' }, 'ERR_INVALID_NAME'],
-    [{ identifier: 'a..b' }, 'ERR_INVALID_NAME'],
-    [{ identifier: undefined }, 'ERR_INVALID_IDENTIFIERS'],
-    [{ keyAuthorization: '' }, 'ERR_INVALID_ARGUMENT'],
-    [{ keyAuthorization: 'no-dot' }, 'ERR_INVALID_ARGUMENT'],
-    [{ keyAuthorization: 'a.b\n' }, 'ERR_INVALID_ARGUMENT'],
-    [{ now: new Date(Number.NaN) }, 'ERR_INVALID_ARGUMENT'],
+    [{ identifier: '*.example.com' }, 'ERR_CRYPTO_INVALID_NAME'],
+    [{ identifier: 'a..b' }, 'ERR_CRYPTO_INVALID_NAME'],
+    [{ identifier: undefined }, 'ERR_CRYPTO_INVALID_IDENTIFIERS'],
+    [{ keyAuthorization: '' }, 'ERR_CRYPTO_INVALID_ARGUMENT'],
+    [{ keyAuthorization: 'no-dot' }, 'ERR_CRYPTO_INVALID_ARGUMENT'],
+    [{ keyAuthorization: 'a.b\n' }, 'ERR_CRYPTO_INVALID_ARGUMENT'],
+    [{ now: new Date(Number.NaN) }, 'ERR_CRYPTO_INVALID_ARGUMENT'],
   ])('refuses %j with %s', async (override, code) => {
     const error = await createTlsAlpnCertificate({
       identifier: 'example.com',
