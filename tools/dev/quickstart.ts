@@ -98,7 +98,7 @@ if (body === undefined) {
   )
   await stop(1)
 }
-process.stdout.write(body)
+process.stdout.write(body ?? '') // stop(1) above never returns; tsc cannot see through the await
 if (once) await stop(0)
 process.stdout.write(
   `\nServing https://${DOMAIN}:${port}/ with a certificate from the local Pebble CA. Try it:\n` +
