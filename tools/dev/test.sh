@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace on a fresh machine: installs what is missing, builds, tests.
+# Runs every check of the workspace on a fresh machine: installs what is missing, then lint, build,
+# typecheck (tests included), every vitest project on Node 20 (the consumer test in tools/consumer
+# among them), the packages again on Node 24, and publint + attw on every published package.
+# Ends with one line: "tests: N passed, N failed, N skipped"; each non-vitest check counts as one test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bash "$root/tools/dev/setup.sh" --test
@@ -9,18 +12,45 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 status=0
 
+# Runs one check (a command) and records it as a one-test report the summary counts.
+check() {
+  local name="$1"
+  shift
+  echo "test: $name"
+  local ok=true
+  "$@" || ok=false
+  [[ "$ok" == true ]] || status=1
+  node -e 'const ok = process.argv[1] === "true"
+    console.log(JSON.stringify({ success: ok, numPassedTests: ok ? 1 : 0, numFailedTests: ok ? 0 : 1,
+      numPendingTests: 0, numTodoTests: 0 }))' "$ok" >"$results/check-${name//[^a-zA-Z0-9]/_}.json"
+}
+
+check lint pnpm lint
 pnpm build
+check typecheck pnpm typecheck
+
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/node20.json" \
   || status=$?
 
 # The container image runs Node 24 while this machine has Node 20: run the packages' suites on
-# Node 24 too (the container test above already runs the app itself on Node 24).
+# Node 24 too. vitest.packages.config.ts lists them as the glob packages/*, so a new package is
+# included without editing this script.
 node24="$(bash "$root/tools/dev/node24.sh")"
 echo "test: the packages again, on Node $("$node24" --version)"
-"$node24" node_modules/vitest/vitest.mjs run \
-  --project crypto --project acme --project cache --project cache-dir --project cache-redis \
-  --project manager --reporter=default --reporter=json --outputFile.json="$results/node24.json" \
-  || status=$?
+"$node24" node_modules/vitest/vitest.mjs run --config vitest.packages.config.ts \
+  --reporter=default --reporter=json --outputFile.json="$results/node24.json" || status=$?
+
+# What npm users get: each published package's tarball, as pnpm packs it (workspace: ranges
+# replaced), checked by publint and by attw (ESM only: require(esm) serves CommonJS callers).
+packs="$(mktemp -d)"
+for dir in packages/*/; do
+  [[ "$(node -p "require('./${dir}package.json').private === true")" == false ]] || continue
+  tarball="$(cd "$dir" && pnpm pack --pack-destination "$packs" | tail -n 1)"
+  name="$(basename "$dir")"
+  check "publint $name" pnpm exec publint --strict "$tarball"
+  check "attw $name" pnpm exec attw --profile esm-only --format table-flipped "$tarball"
+done
+rm -rf "$packs"
 
 node "$root/tools/dev/summarize-results.mjs" "$results"/*.json
 exit "$status"
