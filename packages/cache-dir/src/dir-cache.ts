@@ -4,10 +4,10 @@ import {
   type CacheCallOptions,
   CacheError,
   type CacheStore,
-  type KeptLease,
   type Lease,
   type LockOptions,
 } from '@autotls/cache'
+import type { KeptLease } from '@autotls/cache/backend'
 import { writeFileAtomic } from './atomic-write.js'
 import { acquireDirLock } from './dir-lock.js'
 import { lockPath, valuePath } from './key-path.js'
@@ -136,7 +136,7 @@ export function dirCache(options: DirCacheOptions): DirCache {
       const { signal } = lockOptions
       let lease: KeptLease
       try {
-        lease = await acquireDirLock({ root, segments, now }, lockOptions.ttlMs, signal)
+        lease = await acquireDirLock({ name, root, segments, now }, lockOptions.ttlMs, signal)
       } catch (error) {
         throw ioError('lock', name, error, signal)
       }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { link, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { abortableSleep, KeptLease } from '@autotls/cache'
+import { abortableSleep, KeptLease } from '@autotls/cache/backend'
 import { syncDir, tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
 import { ensurePrivateDir } from './private-dir.js'
 
@@ -17,6 +17,7 @@ export interface Holder {
 
 /** Where a lock lives and the clock its expiry is measured on. */
 export interface DirLockPlace {
+  name: string
   root: string
   segments: readonly string[]
   now: () => number
@@ -144,7 +145,7 @@ export async function acquireDirLock(
       }
       if (await claim(dir, gen, holder)) {
         await removeOlder(dir, gen)
-        return leaseFor(dir, gen, holder, ttlMs, now)
+        return leaseFor(place.name, dir, gen, holder, ttlMs, now)
       }
       continue
     }
@@ -154,6 +155,7 @@ export async function acquireDirLock(
 }
 
 function leaseFor(
+  name: string,
   dir: string,
   gen: bigint,
   holder: Holder,
@@ -163,6 +165,7 @@ function leaseFor(
   const path = join(dir, gen.toString())
   const superseded = async (): Promise<boolean> => newest(await generations(dir)) > gen
   return new KeptLease({
+    name,
     token: gen.toString(),
     ttlMs,
     expiresAt: holder.expiresAt,

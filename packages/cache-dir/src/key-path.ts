@@ -1,5 +1,6 @@
 import { join, resolve, sep } from 'node:path'
-import { assertValidKey, CacheError } from '@autotls/cache'
+import { CacheError } from '@autotls/cache'
+import { assertValidKey } from '@autotls/cache/backend'
 
 /**
  * Suffix of the file holding a key's value. `~` never occurs in a key, so the value file of

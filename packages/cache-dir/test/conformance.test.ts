@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { KeptLease, Lease } from '@autotls/cache'
-import { describeCache } from '@autotls/cache/testing'
+import { describeCache, suspendRenewal } from '@autotls/cache/testing'
 import { dirCache } from '../src/index.js'
 
 describeCache('dirCache', async () => {
@@ -13,7 +12,7 @@ describeCache('dirCache', async () => {
     put: store.put,
     delete: store.delete,
     lock: store.lock,
-    suspendRenewal: (lease: Lease) => (lease as KeptLease).suspendRenewal(),
+    suspendRenewal,
     close: async () => {
       await store.close()
       await rm(dir, { recursive: true, force: true })

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compareFencingTokens } from '@autotls/cache'
+import { compareFencingTokens } from '@autotls/cache/backend'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { dirCache } from '../src/index.js'
 

@@ -1,10 +1,13 @@
-import { abortableSleep, CacheError, KeptLease } from '@autotls/cache'
+import { CacheError } from '@autotls/cache'
+import { abortableSleep, KeptLease } from '@autotls/cache/backend'
 import { ACQUIRE, RELEASE, RENEW, runScript } from './lock-scripts.js'
 import type { RedisConnection } from './redis-connection.js'
 
 /** Everything {@link acquireLock} needs besides the lock itself. */
 export interface AcquireLockInit {
   connection: RedisConnection
+  /** The lock name, as passed to `lock()`. */
+  name: string
   /** The Redis key holding the lock's owner. */
   lockKey: string
   /** The Redis key counting the lock's fencing tokens. */
@@ -46,6 +49,7 @@ export async function acquireLock(init: AcquireLockInit): Promise<KeptLease> {
     const [acquired, value] = parseReply(reply)
     if (acquired) {
       const lease = new KeptLease({
+        name: init.name,
         token: String(value),
         ttlMs,
         expiresAt: sentAt + ttlMs,

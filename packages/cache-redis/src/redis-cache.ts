@@ -1,12 +1,6 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
-import {
-  assertValidKey,
-  type CacheCallOptions,
-  type CacheStore,
-  type KeptLease,
-  type Lease,
-  type LockOptions,
-} from '@autotls/cache'
+import type { CacheCallOptions, CacheStore, Lease, LockOptions } from '@autotls/cache'
+import { assertValidKey, type KeptLease } from '@autotls/cache/backend'
 import { Redis } from 'ioredis'
 import { acquireLock } from './acquire-lock.js'
 import { RedisConnection } from './redis-connection.js'
@@ -125,6 +119,7 @@ export function redisCache(options: RedisCacheOptions): RedisCache {
       }
       const lease = await acquireLock({
         connection,
+        name,
         lockKey: keys.lock(name),
         fenceKey: keys.fence(name),
         ttlMs,

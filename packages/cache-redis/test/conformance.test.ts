@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { KeptLease } from '@autotls/cache'
-import { describeCache } from '@autotls/cache/testing'
+import { describeCache, suspendRenewal } from '@autotls/cache/testing'
 import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { afterAll, beforeAll } from 'vitest'
 import { redisCache } from '../src/index.js'
@@ -19,7 +18,5 @@ describeCache('redisCache', () => {
     url: server.url,
     prefix: `conformance-${randomBytes(6).toString('hex')}`,
   })
-  return Object.assign(cache, {
-    suspendRenewal: (lease: unknown) => (lease as KeptLease).suspendRenewal(),
-  })
+  return Object.assign(cache, { suspendRenewal })
 })

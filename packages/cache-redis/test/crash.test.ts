@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { compareFencingTokens } from '@autotls/cache'
+import { compareFencingTokens } from '@autotls/cache/backend'
 import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisCache } from '../src/index.js'

@@ -1,4 +1,5 @@
-import { CacheError, compareFencingTokens } from '@autotls/cache'
+import { CacheError } from '@autotls/cache'
+import { compareFencingTokens } from '@autotls/cache/backend'
 import { type RedisServer, startRedis } from '@autotls/redis-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { redisCache } from '../src/index.js'
@@ -39,7 +40,7 @@ describe('redisCache leases', () => {
       await server.stop()
       const [reason, elapsedMs] = await lost
       expect(reason).toBeInstanceOf(CacheError)
-      expect((reason as CacheError).code).toBe('ERR_LOCK_LOST')
+      expect((reason as CacheError).code).toBe('ERR_CACHE_LOCK_LOST')
       // The last confirmed renewal was at most ttl/3 (plus a round trip) before the stop, and
       // the lease gives up a tenth of the TTL early so the holder stops before anyone takes over.
       expect(elapsedMs).toBeGreaterThanOrEqual((ttlMs * 2) / 3 - ttlMs / 10 - 60)
@@ -61,7 +62,7 @@ describe('redisCache leases', () => {
       await server.stop()
       await server.start()
       const [reason, elapsedMs] = await lost
-      expect((reason as CacheError).code).toBe('ERR_LOCK_LOST')
+      expect((reason as CacheError).code).toBe('ERR_CACHE_LOCK_LOST')
       expect((reason as CacheError).message).toMatch(/another holder/)
       expect(elapsedMs).toBeLessThan(ttlMs)
     } finally {

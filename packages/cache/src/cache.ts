@@ -4,6 +4,17 @@ export interface CacheCallOptions {
   signal?: AbortSignal
 }
 
+/** Options of {@link Cache.put} and {@link Cache.delete}. */
+export interface CacheWriteOptions extends CacheCallOptions {
+  /**
+   * The lease of the lock this write is made under. The backend refuses the write, atomically and
+   * with `ERR_CACHE_STALE_LEASE`, when a newer lease was granted for `lease.name` since: a holder
+   * that lost its lock (a long pause, a partition) cannot overwrite its successor's work. Without
+   * a lease the write is not fenced.
+   */
+  lease?: Lease
+}
+
 /**
  * Where certificates, account keys and pending challenge answers live.
  *
@@ -13,10 +24,17 @@ export interface CacheCallOptions {
 export interface Cache {
   /** The stored bytes, or `null` when the key is absent. */
   get(key: string, options?: CacheCallOptions): Promise<Uint8Array | null>
-  /** Stores `value` atomically: a concurrent reader sees the old value or the new one, never a mix. */
-  put(key: string, value: Uint8Array, options?: CacheCallOptions): Promise<void>
-  /** Removes the key; resolves also when it was absent. */
-  delete(key: string, options?: CacheCallOptions): Promise<void>
+  /**
+   * Stores `value` atomically: a concurrent reader sees the old value or the new one, never a mix.
+   * With `options.lease`, rejects with `ERR_CACHE_STALE_LEASE` and writes nothing when a newer
+   * lease was granted for that lock.
+   */
+  put(key: string, value: Uint8Array, options?: CacheWriteOptions): Promise<void>
+  /**
+   * Removes the key; resolves also when it was absent. With `options.lease`, rejects with
+   * `ERR_CACHE_STALE_LEASE` and removes nothing when a newer lease was granted for that lock.
+   */
+  delete(key: string, options?: CacheWriteOptions): Promise<void>
 }
 
 /** Options of {@link Locker.lock}. */
@@ -38,9 +56,12 @@ export interface Locker {
 
 /** A held lock. */
 export interface Lease {
+  /** The lock name this lease was granted for, as passed to `lock()`. */
+  readonly name: string
   /**
    * Fencing token: strictly increasing per lock name across all holders, as a decimal string.
-   * Compare with `compareFencingTokens`, not as strings.
+   * Pass the lease with every write made under the lock (`put(key, value, { lease })`): the
+   * backend refuses it once a newer token was granted.
    */
   readonly token: string
   /** Aborts when the lease could not be kept alive: stop the guarded work, it may overlap another holder's. */

@@ -1,8 +1,13 @@
-export { abortableSleep } from './abortable-sleep.js'
-export type { Cache, CacheCallOptions, CacheStore, Lease, Locker, LockOptions } from './cache.js'
-export { CacheError, type CacheErrorCode } from './cache-error.js'
-export { compareFencingTokens } from './compare-fencing-tokens.js'
-export { KeptLease, type KeptLeaseOptions } from './kept-lease.js'
+export type {
+  Cache,
+  CacheCallOptions,
+  CacheStore,
+  CacheWriteOptions,
+  Lease,
+  Locker,
+  LockOptions,
+} from './cache.js'
+export { CACHE_ERROR_CODES, CacheError, type CacheErrorCode } from './cache-error.js'
 export {
   accountKey,
   type ChallengeKind,
@@ -12,4 +17,3 @@ export {
   lockName,
 } from './layout.js'
 export { type MemoryCache, type MemoryCacheOptions, memoryCache } from './memory-cache.js'
-export { assertValidKey, isValidKey, MAX_KEY_LENGTH } from './valid-key.js'

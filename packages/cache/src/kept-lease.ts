@@ -3,6 +3,8 @@ import { CacheError } from './cache-error.js'
 
 /** What a backend tells {@link KeptLease} about its lock. */
 export interface KeptLeaseOptions {
+  /** The lock name, as passed to `lock()`. */
+  name: string
   /** The fencing token the backend issued for this hold. */
   token: string
   /** The lease's time to live, as passed to `lock()`. */
@@ -21,6 +23,16 @@ export interface KeptLeaseOptions {
   now?: () => number
 }
 
+let suspend: (lease: KeptLease) => void
+
+/**
+ * Stops `lease`'s renewals without releasing it, as if its holder froze: the `suspendRenewal`
+ * of `@autotls/cache/testing`. Not part of the backend API.
+ */
+export function suspendKeptLease(lease: KeptLease): void {
+  suspend(lease)
+}
+
 /**
  * A {@link Lease} that keeps itself alive: it renews every `ttlMs / 3`, and aborts `lost` as soon
  * as the backend reports another holder, or when its expiry is near (a tenth of the TTL, at most
@@ -31,6 +43,7 @@ export interface KeptLeaseOptions {
  * @example
  * ```ts
  * return new KeptLease({
+ *   name,
  *   token: String(fence),
  *   ttlMs,
  *   expiresAt: now() + ttlMs,
@@ -40,6 +53,14 @@ export interface KeptLeaseOptions {
  * ```
  */
 export class KeptLease implements Lease {
+  static {
+    suspend = (lease) => {
+      lease.#suspended = true
+      clearTimeout(lease.#heartbeat)
+    }
+  }
+
+  readonly name: string
   readonly token: string
   readonly lost: AbortSignal
 
@@ -60,21 +81,13 @@ export class KeptLease implements Lease {
   constructor(options: KeptLeaseOptions) {
     this.#options = options
     this.#now = options.now ?? Date.now
+    this.name = options.name
     this.token = options.token
     this.lost = this.#controller.signal
     this.#expiresAt = options.expiresAt
     this.#margin = Math.min(options.ttlMs / 10, 1000)
     this.#scheduleHeartbeat(options.ttlMs / 3)
     this.#scheduleDeadline()
-  }
-
-  /**
-   * Test hook: stops renewing without releasing, as if the holder froze or died. The lease is then
-   * lost once its expiry passes, and another caller can take the lock. Conformance tests use it.
-   */
-  suspendRenewal(): void {
-    this.#suspended = true
-    clearTimeout(this.#heartbeat)
   }
 
   release(): Promise<void> {
@@ -107,7 +120,7 @@ export class KeptLease implements Lease {
     if (this.#done) return
     this.#stop()
     this.#controller.abort(
-      new CacheError('ERR_LOCK_LOST', `${reason}: stop the work this lock guards`, {
+      new CacheError('ERR_CACHE_LOCK_LOST', `${reason}: stop the work this lock guards`, {
         cause: this.#lastError,
       }),
     )

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { KeptLease } from './kept-lease.js'
 import { memoryCache } from './memory-cache.js'
-import { describeCache } from './testing/index.js'
+import { describeCache, suspendRenewal } from './testing/index.js'
 
-describeCache('memoryCache', () => {
-  const store = memoryCache()
-  return Object.assign(store, {
-    suspendRenewal: (lease: unknown) => (lease as KeptLease).suspendRenewal(),
-  })
-})
+describeCache('memoryCache', () => Object.assign(memoryCache(), { suspendRenewal }))
 
 describe('memoryCache', () => {
   it('measures lock expiry on the injected clock: a dead holder is taken over once now passes its TTL', async () => {
@@ -16,7 +11,7 @@ describe('memoryCache', () => {
     const store = memoryCache({ now: () => now })
     const dead = await store.lock('v1/locks/clock', { ttlMs: 60_000 })
     expect(dead).toBeInstanceOf(KeptLease)
-    ;(dead as KeptLease).suspendRenewal()
+    suspendRenewal(dead)
     let taken = false
     const next = store.lock('v1/locks/clock', { ttlMs: 60_000 }).then((lease) => {
       taken = true
@@ -47,9 +42,12 @@ describe('memoryCache', () => {
     await expect(lease.release()).resolves.toBeUndefined()
   })
 
-  it('rejects a lock TTL that is not a positive number', async () => {
-    const store = memoryCache()
-    await expect(store.lock('v1/locks/t', { ttlMs: 0 })).rejects.toBeInstanceOf(RangeError)
-    await expect(store.lock('v1/locks/t', { ttlMs: Number.NaN })).rejects.toBeInstanceOf(RangeError)
+  it('rejects malformed factory options with ERR_CACHE_INVALID_OPTION', () => {
+    expect(() => memoryCache(null as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_CACHE_INVALID_OPTION' }),
+    )
+    expect(() => memoryCache({ now: 5 as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_CACHE_INVALID_OPTION' }),
+    )
   })
 })

@@ -1,6 +1,19 @@
 import { abortableSleep } from './abortable-sleep.js'
-import type { CacheCallOptions, CacheStore, Lease, LockOptions } from './cache.js'
+import type {
+  CacheCallOptions,
+  CacheStore,
+  CacheWriteOptions,
+  Lease,
+  LockOptions,
+} from './cache.js'
 import { CacheError } from './cache-error.js'
+import {
+  checkCallOptions,
+  checkLockOptions,
+  checkWriteOptions,
+  staleLeaseError,
+  type WriteFence,
+} from './check-options.js'
 import { KeptLease } from './kept-lease.js'
 import { assertValidKey } from './valid-key.js'
 
@@ -12,7 +25,10 @@ export interface MemoryCacheOptions {
 
 /** The store {@link memoryCache} returns. */
 export interface MemoryCache extends CacheStore {
-  /** Drops every entry and gives up every lease this store handed out. */
+  /**
+   * Gives up every lease this store handed out and drops every entry; later calls fail with
+   * `ERR_CACHE_UNAVAILABLE`. Call it at shutdown.
+   */
   close(): Promise<void>
 }
 
@@ -27,30 +43,34 @@ interface LockState {
 /** How often a waiter re-checks a held lock's expiry, at most. */
 const POLL_MS = 25
 
-function checkTtl(ttlMs: number): void {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`)
-  }
-}
-
 /**
  * A cache and locker held in this process's memory: nothing survives a restart and nothing is
  * shared with other processes. Right for a single process, for tests, and as the reference the
  * conformance suite is written against. Values are copied in and out, so callers may reuse
- * their buffers.
+ * their buffers. Writes that carry a lease are fenced: refused with `ERR_CACHE_STALE_LEASE` once
+ * a newer lease was granted for that lock.
  *
  * @example
  * ```ts
  * const store = memoryCache()
  * const lease = await store.lock('v1/locks/certs/example.com/ecdsa-p256', { ttlMs: 30_000 })
  * try {
- *   await store.put('v1/certs/example.com/ecdsa-p256', pem)
+ *   await store.put('v1/certs/example.com/ecdsa-p256', pem, { lease })
  * } finally {
  *   await lease.release()
  * }
  * ```
  */
 export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheError('ERR_CACHE_INVALID_OPTION', 'memoryCache takes an options object or none')
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new CacheError(
+      'ERR_CACHE_INVALID_OPTION',
+      'now must be a function returning milliseconds',
+    )
+  }
   const now = options.now ?? Date.now
   const entries = new Map<string, Uint8Array>()
   const locks = new Map<string, LockState>()
@@ -86,12 +106,19 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
       })
   }
 
+  function checkFence(fence: WriteFence | undefined): void {
+    if (fence === undefined) return
+    const newest = locks.get(fence.name)?.fence ?? 0n
+    if (newest > fence.token) throw staleLeaseError(fence, newest)
+  }
+
   function acquire(name: string, state: LockState, ttlMs: number): Lease {
     const id = nextId++
     state.id = id
     state.fence += 1n
     state.expiresAt = now() + ttlMs
     const lease = new KeptLease({
+      name,
       token: state.fence.toString(),
       ttlMs,
       expiresAt: state.expiresAt,
@@ -116,27 +143,30 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
   return {
     async get(key: string, callOptions?: CacheCallOptions): Promise<Uint8Array | null> {
       assertValidKey(key)
-      open(callOptions?.signal)
+      open(checkCallOptions(callOptions))
       const value = entries.get(key)
       return value === undefined ? null : value.slice()
     },
 
-    async put(key: string, value: Uint8Array, callOptions?: CacheCallOptions): Promise<void> {
+    async put(key: string, value: Uint8Array, callOptions?: CacheWriteOptions): Promise<void> {
       assertValidKey(key)
-      open(callOptions?.signal)
+      const { signal, fence } = checkWriteOptions(callOptions)
+      open(signal)
+      checkFence(fence)
       entries.set(key, Uint8Array.from(value))
     },
 
-    async delete(key: string, callOptions?: CacheCallOptions): Promise<void> {
+    async delete(key: string, callOptions?: CacheWriteOptions): Promise<void> {
       assertValidKey(key)
-      open(callOptions?.signal)
+      const { signal, fence } = checkWriteOptions(callOptions)
+      open(signal)
+      checkFence(fence)
       entries.delete(key)
     },
 
     async lock(name: string, lockOptions: LockOptions): Promise<Lease> {
       assertValidKey(name)
-      checkTtl(lockOptions.ttlMs)
-      const { signal } = lockOptions
+      const { ttlMs, signal } = checkLockOptions(lockOptions)
       for (;;) {
         open(signal)
         let state = locks.get(name)
@@ -145,7 +175,7 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
           locks.set(name, state)
         }
         const remaining = state.expiresAt - now()
-        if (state.id === 0 || remaining <= 0) return acquire(name, state, lockOptions.ttlMs)
+        if (state.id === 0 || remaining <= 0) return acquire(name, state, ttlMs)
         await waitForChange(state, Math.min(remaining, POLL_MS), signal)
       }
     },

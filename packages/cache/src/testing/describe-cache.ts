@@ -9,7 +9,8 @@ export interface TestedStore extends CacheStore {
   /**
    * Stops keeping `lease` alive without releasing it, as if its holder froze or was killed. The
    * lease must abort `lost` once its TTL passes, and another caller must then get the lock.
-   * Without this hook the two tests about dead holders are skipped.
+   * `suspendRenewal` of `@autotls/cache/testing` does this for every lease built with
+   * `KeptLease`. Without this hook the tests about frozen holders are skipped.
    */
   suspendRenewal?(lease: Lease): void
 }
@@ -65,8 +66,9 @@ const INVALID_KEYS = [
 /**
  * Registers the conformance suite for a cache backend as vitest `describe`/`it` blocks. Every
  * backend, ours and third parties', runs it: data operations (absent keys, binary values,
- * overwrite, delete, invalid keys, concurrent writers, aborts) and locks (exclusion, aborting a
- * wait, fencing tokens, renewal, dead holders, lost leases).
+ * overwrite, delete, invalid keys, invalid options, concurrent writers, aborts), locks
+ * (exclusion, aborting a wait, fencing tokens, renewal, dead holders, lost leases) and fenced
+ * writes (a stale lease's put and delete refused, atomically).
  *
  * `factory` is called before each test and must return an empty store; the store's `close()`,
  * if any, is called after it.
@@ -74,8 +76,10 @@ const INVALID_KEYS = [
  * @example
  * ```ts
  * // my-backend.test.ts
- * import { describeCache } from '@autotls/cache/testing'
- * describeCache('myCache', async () => myCache({ url: process.env.MY_URL }))
+ * import { describeCache, suspendRenewal } from '@autotls/cache/testing'
+ * describeCache('myCache', async () =>
+ *   Object.assign(await myCache({ url: process.env.MY_URL }), { suspendRenewal }),
+ * )
  * ```
  */
 export function describeCache(
@@ -293,7 +297,7 @@ export function describeCache(
       expect(dead.lost.aborted).toBe(true)
     })
 
-    it('a lease that cannot be kept alive aborts lost with ERR_LOCK_LOST; its release frees nothing', async (context) => {
+    it('a lease that cannot be kept alive aborts lost with ERR_CACHE_LOCK_LOST; its release frees nothing', async (context) => {
       if (!store.suspendRenewal) context.skip()
       const stale = await lock('v1/locks/lost')
       store.suspendRenewal?.(stale)
@@ -304,12 +308,142 @@ export function describeCache(
           resolve(stale.lost.reason)
         })
       })
-      expect(reason).toMatchObject({ code: 'ERR_LOCK_LOST' })
+      expect(reason).toMatchObject({ code: 'ERR_CACHE_LOCK_LOST' })
       const current = await lock('v1/locks/lost', AbortSignal.timeout(ttlMs * 5))
       await stale.release()
       const third = lock('v1/locks/lost', AbortSignal.timeout(ttlMs * 1.5))
       await expect(third).rejects.toMatchObject({ name: 'TimeoutError' })
       expect(current.lost.aborted).toBe(false)
+    })
+
+    it('rejects malformed options with ERR_CACHE_INVALID_OPTION, in every operation', async () => {
+      const calls: [string, () => Promise<unknown>][] = []
+      for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '100', undefined]) {
+        calls.push([
+          `ttlMs ${String(ttl)}`,
+          () => store.lock('v1/locks/o', { ttlMs: ttl as number }),
+        ])
+      }
+      calls.push(['no lock options', () => store.lock('v1/locks/o', undefined as never)])
+      const notSignal = { signal: 'soon' as unknown as AbortSignal }
+      calls.push(['get signal', () => store.get('v1/o', notSignal)])
+      calls.push(['put signal', () => store.put('v1/o', bytes(1, 1), notSignal)])
+      calls.push(['delete signal', () => store.delete('v1/o', notSignal)])
+      calls.push(['lock signal', () => store.lock('v1/locks/o', { ttlMs, ...notSignal })])
+      const leases: unknown[] = [
+        'lease',
+        { name: 'v1/locks/o', token: 'one' },
+        { name: 'v1/locks/o', token: '-1' },
+        { name: 'v1/locks/o', token: 1 },
+        { name: 'V1 locks', token: '1' },
+        { token: '1' },
+      ]
+      for (const lease of leases) {
+        const options = { lease: lease as Lease }
+        calls.push([
+          `put lease ${JSON.stringify(lease)}`,
+          () => store.put('v1/o', bytes(1, 1), options),
+        ])
+        calls.push([`delete lease ${JSON.stringify(lease)}`, () => store.delete('v1/o', options)])
+      }
+      for (const [what, call] of calls) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(error, what).toMatchObject({ name: 'CacheError', code: 'ERR_CACHE_INVALID_OPTION' })
+      }
+      expect(await store.get('v1/o')).toBeNull()
+    })
+
+    it('a lease names its lock', async () => {
+      const lease = await lock('v1/locks/named')
+      expect(lease.name).toBe('v1/locks/named')
+    })
+
+    it('fencing: a write under an older lease is refused with ERR_CACHE_STALE_LEASE; the newer holder’s value stays', async () => {
+      const old = await lock('v1/locks/fenced')
+      await store.put('v1/fenced', bytes(8, 1), { lease: old })
+      await store.put('v1/fenced/gone', bytes(8, 1), { lease: old })
+      await old.release()
+      const current = await lock('v1/locks/fenced')
+      await store.put('v1/fenced', bytes(8, 2), { lease: current })
+      const refused = { name: 'CacheError', code: 'ERR_CACHE_STALE_LEASE' }
+      await expect(store.put('v1/fenced', bytes(8, 3), { lease: old })).rejects.toMatchObject(
+        refused,
+      )
+      await expect(store.delete('v1/fenced', { lease: old })).rejects.toMatchObject(refused)
+      await expect(store.put('v1/fenced/new', bytes(8, 3), { lease: old })).rejects.toMatchObject(
+        refused,
+      )
+      await expect(store.delete('v1/fenced/gone', { lease: old })).rejects.toMatchObject(refused)
+      expect(Array.from((await store.get('v1/fenced')) ?? [])).toEqual(Array.from(bytes(8, 2)))
+      expect(await store.get('v1/fenced/new')).toBeNull()
+      expect(await store.get('v1/fenced/gone')).not.toBeNull()
+      await store.delete('v1/fenced/gone', { lease: current })
+      expect(await store.get('v1/fenced/gone')).toBeNull()
+    })
+
+    it('fencing: writes without a lease, and leases of other lock names, are not fenced', async () => {
+      const old = await lock('v1/locks/unfenced')
+      await old.release()
+      const current = await lock('v1/locks/unfenced')
+      await store.put('v1/unfenced', bytes(4, 1), { lease: current })
+      await store.put('v1/unfenced', bytes(4, 2))
+      expect(Array.from((await store.get('v1/unfenced')) ?? [])).toEqual(Array.from(bytes(4, 2)))
+      await store.delete('v1/unfenced')
+      expect(await store.get('v1/unfenced')).toBeNull()
+      // A newer lease on another name says nothing about this one.
+      const other = await lock('v1/locks/unfenced/other')
+      await other.release()
+      await lock('v1/locks/unfenced/other')
+      await store.put('v1/unfenced', bytes(4, 3), { lease: current })
+      expect(Array.from((await store.get('v1/unfenced')) ?? [])).toEqual(Array.from(bytes(4, 3)))
+    })
+
+    it('fencing: stale writes racing a takeover never land after the new holder’s write', async () => {
+      const old = await lock('v1/locks/race')
+      let firstAccepted: () => void = () => {}
+      const started = new Promise<void>((resolve) => {
+        firstAccepted = resolve
+      })
+      const writers = Array.from({ length: 4 }, async (_, i) => {
+        let accepted = 0
+        for (;;) {
+          try {
+            await store.put('v1/race', bytes(64, 10 + i), { lease: old })
+            accepted++
+            firstAccepted()
+          } catch (error) {
+            expect(error).toMatchObject({ code: 'ERR_CACHE_STALE_LEASE' })
+            return accepted
+          }
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+      })
+      await started
+      await old.release()
+      const current = await lock('v1/locks/race')
+      await store.put('v1/race', bytes(64, 1), { lease: current })
+      const accepted = await Promise.all(writers)
+      expect(accepted.reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+      expect(Array.from((await store.get('v1/race')) ?? [])).toEqual(Array.from(bytes(64, 1)))
+    })
+
+    it('fencing: a frozen holder whose lease was lost cannot overwrite or delete its successor’s value', async (context) => {
+      if (!store.suspendRenewal) context.skip()
+      const frozen = await lock('v1/locks/frozen')
+      await store.put('v1/frozen', bytes(8, 1), { lease: frozen })
+      store.suspendRenewal?.(frozen)
+      const successor = await lock('v1/locks/frozen', AbortSignal.timeout(ttlMs * 10))
+      expect(frozen.lost.aborted).toBe(true)
+      await store.put('v1/frozen', bytes(8, 2), { lease: successor })
+      const refused = { code: 'ERR_CACHE_STALE_LEASE' }
+      await expect(store.put('v1/frozen', bytes(8, 3), { lease: frozen })).rejects.toMatchObject(
+        refused,
+      )
+      await expect(store.delete('v1/frozen', { lease: frozen })).rejects.toMatchObject(refused)
+      expect(Array.from((await store.get('v1/frozen')) ?? [])).toEqual(Array.from(bytes(8, 2)))
     })
   })
 }

@@ -1,0 +1,14 @@
+export { abortableSleep } from '../abortable-sleep.js'
+export {
+  type CheckedWriteOptions,
+  checkCallOptions,
+  checkLockOptions,
+  checkWriteOptions,
+  MAX_TTL_MS,
+  staleLeaseError,
+  type WriteFence,
+} from '../check-options.js'
+export { compareFencingTokens } from '../compare-fencing-tokens.js'
+export { KeptLease, type KeptLeaseOptions } from '../kept-lease.js'
+export { isProcessGone, type ProcessIdentity, processIdentity } from '../process-identity.js'
+export { assertValidKey, isValidKey, MAX_KEY_LENGTH } from '../valid-key.js'
