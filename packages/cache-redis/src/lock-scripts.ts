@@ -54,6 +54,39 @@ return 0
 `)
 
 /**
+ * The check of a fenced write: returns `{0, newest}` from the script when fencing counter
+ * `KEYS[2]` is above token `ARGV[1]` (both decimal integers without leading zeros, compared by
+ * length then digits, so no precision is lost). A missing counter fences nothing.
+ */
+const FENCE_CHECK = `
+local newest = redis.call('GET', KEYS[2])
+if newest then
+  if not string.match(newest, '^%d+$') then
+    return redis.error_reply('CORRUPT fencing counter ' .. KEYS[2] .. ' is not a decimal integer')
+  end
+  if #newest > #ARGV[1] or (#newest == #ARGV[1] and newest > ARGV[1]) then
+    return {0, newest}
+  end
+end
+`
+
+/**
+ * Sets data key `KEYS[1]` to `ARGV[2]` unless a lease newer than token `ARGV[1]` was granted for
+ * the lock whose fencing counter is `KEYS[2]`: `{1, ''}` when written, `{0, newest}` when refused.
+ * Check and write are one script, so no acquisition can fall between them.
+ */
+export const FENCED_SET: LuaScript = script(`${FENCE_CHECK}
+redis.call('SET', KEYS[1], ARGV[2])
+return {1, ''}
+`)
+
+/** Deletes data key `KEYS[1]` under the same fence as {@link FENCED_SET}. */
+export const FENCED_DEL: LuaScript = script(`${FENCE_CHECK}
+redis.call('DEL', KEYS[1])
+return {1, ''}
+`)
+
+/**
  * Runs `lua` by its SHA-1 and falls back to sending its source when Redis answers `NOSCRIPT`
  * (first use, or after a restart emptied the script cache).
  */
@@ -61,7 +94,7 @@ export async function runScript(
   client: Redis,
   lua: LuaScript,
   keys: readonly string[],
-  args: readonly (string | number)[],
+  args: readonly (string | number | Buffer)[],
 ): Promise<unknown> {
   try {
     return await client.evalsha(lua.sha1, keys.length, ...keys, ...args)

@@ -1,8 +1,24 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
-import type { CacheCallOptions, CacheStore, Lease, LockOptions } from '@autotls/cache'
-import { assertValidKey, type KeptLease } from '@autotls/cache/backend'
+import {
+  type CacheCallOptions,
+  CacheError,
+  type CacheStore,
+  type CacheWriteOptions,
+  type Lease,
+  type LockOptions,
+} from '@autotls/cache'
+import {
+  assertValidKey,
+  checkCallOptions,
+  checkLockOptions,
+  checkWriteOptions,
+  type KeptLease,
+  staleLeaseError,
+  type WriteFence,
+} from '@autotls/cache/backend'
 import { Redis } from 'ioredis'
 import { acquireLock } from './acquire-lock.js'
+import { FENCED_DEL, FENCED_SET, type LuaScript, runScript } from './lock-scripts.js'
 import { RedisConnection } from './redis-connection.js'
 import { redisKeys } from './redis-keys.js'
 
@@ -49,12 +65,49 @@ export interface RedisCache extends CacheStore {
 /** The shortest lease TTL accepted: renewal runs every third of it. */
 const MIN_TTL_MS = 30
 
+function invalidOption(message: string): CacheError {
+  return new CacheError('ERR_CACHE_INVALID_OPTION', message)
+}
+
+function checkOptions(options: RedisCacheOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('redisCache needs options: { url } or { client }')
+  }
+  const { url, client } = options
+  if ((url === undefined) === (client === undefined)) {
+    throw invalidOption('redisCache needs exactly one of `url` (redis://host:port) and `client`')
+  }
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\/./.test(url))) {
+    throw invalidOption(
+      'the Redis url must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379',
+    )
+  }
+  if (
+    client !== undefined &&
+    (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function')
+  ) {
+    throw invalidOption('client must be an ioredis Redis client')
+  }
+  for (const name of ['commandTimeoutMs', 'startupTimeoutMs'] as const) {
+    const value = options[name]
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && value < 2 ** 31)) {
+      throw invalidOption(`${name} must be a positive number of milliseconds, got ${String(value)}`)
+    }
+  }
+  for (const name of ['now', 'randomBytes'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw invalidOption(`${name} must be a function`)
+    }
+  }
+}
+
 /**
  * A certificate cache on Redis, shared by every replica that points at the same Redis and prefix.
  *
  * Values are stored as binary strings with `SET` (atomic). Locks are `SET NX PX` keys holding a
  * random owner id, renewed every `ttlMs / 3` and released by compare-and-set Lua scripts; each
- * acquisition draws a fencing token from a per-lock `INCR` counter in the same script. While Redis
+ * acquisition draws a fencing token from a per-lock `INCR` counter in the same script; a write that
+ * carries a lease compares its token with that counter and writes in one script. While Redis
  * is unreachable every operation rejects at once with `CacheError` `ERR_CACHE_UNAVAILABLE`, and
  * works again once the client has reconnected.
  *
@@ -64,7 +117,7 @@ const MIN_TTL_MS = 30
  * const key = certificateKey('example.com', 'ecdsa-p256')
  * const lease = await cache.lock(lockName(key), { ttlMs: 30_000 })
  * try {
- *   await cache.put(key, bytes, { signal: lease.lost })
+ *   await cache.put(key, bytes, { lease, signal: lease.lost })
  * } finally {
  *   await lease.release()
  * }
@@ -74,10 +127,8 @@ const MIN_TTL_MS = 30
  * @see https://redis.io/docs/latest/commands/set/
  */
 export function redisCache(options: RedisCacheOptions): RedisCache {
+  checkOptions(options)
   const { url, client } = options
-  if ((url === undefined) === (client === undefined)) {
-    throw new TypeError('redisCache needs exactly one of `url` (redis://host:port) and `client`')
-  }
   const keys = redisKeys(options.prefix ?? 'autotls')
   const now = options.now ?? Date.now
   const randomBytes = options.randomBytes ?? nodeRandomBytes
@@ -88,34 +139,60 @@ export function redisCache(options: RedisCacheOptions): RedisCache {
   })
   const leases = new Set<KeptLease>()
 
+  async function fencedWrite(
+    operation: string,
+    lua: LuaScript,
+    dataKey: string,
+    fence: WriteFence,
+    value: Buffer | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const args = [fence.token.toString(), ...(value ? [value] : [])]
+    const reply = await connection.run(
+      operation,
+      (redis) => runScript(redis, lua, [dataKey, keys.fence(fence.name)], args),
+      signal,
+    )
+    if (!Array.isArray(reply) || (reply[0] !== 0 && reply[0] !== 1)) {
+      throw new CacheError(
+        'ERR_CACHE_CORRUPT',
+        `unexpected reply from the fenced ${operation} script: ${JSON.stringify(reply)}`,
+      )
+    }
+    if (reply[0] === 0) throw staleLeaseError(fence, BigInt(String(reply[1])))
+  }
+
   return {
     async get(key: string, callOptions?: CacheCallOptions): Promise<Uint8Array | null> {
       assertValidKey(key)
-      const value = await connection.run(
-        'GET',
-        (redis) => redis.getBuffer(keys.data(key)),
-        callOptions?.signal,
-      )
+      const signal = checkCallOptions(callOptions)
+      const value = await connection.run('GET', (redis) => redis.getBuffer(keys.data(key)), signal)
       return value === null ? null : new Uint8Array(value)
     },
 
-    async put(key: string, value: Uint8Array, callOptions?: CacheCallOptions): Promise<void> {
+    async put(key: string, value: Uint8Array, callOptions?: CacheWriteOptions): Promise<void> {
       assertValidKey(key)
-      if (!(value instanceof Uint8Array)) throw new TypeError('cache values must be Uint8Array')
+      if (!(value instanceof Uint8Array)) {
+        throw invalidOption('cache values must be a Uint8Array (or Buffer)')
+      }
+      const { signal, fence } = checkWriteOptions(callOptions)
       const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-      await connection.run('SET', (redis) => redis.set(keys.data(key), bytes), callOptions?.signal)
+      if (fence) return fencedWrite('SET', FENCED_SET, keys.data(key), fence, bytes, signal)
+      await connection.run('SET', (redis) => redis.set(keys.data(key), bytes), signal)
     },
 
-    async delete(key: string, callOptions?: CacheCallOptions): Promise<void> {
+    async delete(key: string, callOptions?: CacheWriteOptions): Promise<void> {
       assertValidKey(key)
-      await connection.run('DEL', (redis) => redis.del(keys.data(key)), callOptions?.signal)
+      const { signal, fence } = checkWriteOptions(callOptions)
+      if (fence) return fencedWrite('DEL', FENCED_DEL, keys.data(key), fence, undefined, signal)
+      await connection.run('DEL', (redis) => redis.del(keys.data(key)), signal)
     },
 
     async lock(name: string, lockOptions: LockOptions): Promise<Lease> {
       assertValidKey(name)
-      const ttlMs = lockOptions.ttlMs
+      const { ttlMs, signal } = checkLockOptions(lockOptions)
       if (!Number.isSafeInteger(ttlMs) || ttlMs < MIN_TTL_MS) {
-        throw new RangeError(`ttlMs must be an integer of at least ${MIN_TTL_MS}, got ${ttlMs}`)
+        throw invalidOption(`ttlMs must be a whole number of at least ${MIN_TTL_MS}, got ${ttlMs}`)
       }
       const lease = await acquireLock({
         connection,
@@ -123,7 +200,7 @@ export function redisCache(options: RedisCacheOptions): RedisCache {
         lockKey: keys.lock(name),
         fenceKey: keys.fence(name),
         ttlMs,
-        signal: lockOptions.signal,
+        signal,
         now,
         randomBytes,
         onEnd: (ended) => leases.delete(ended),
@@ -143,11 +220,16 @@ export function redisCache(options: RedisCacheOptions): RedisCache {
 }
 
 function createClient(url: string, options: RedisCacheOptions): Redis {
-  if (!/^rediss?:\/\//.test(url)) {
-    throw new TypeError(
-      'the Redis url must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379',
-    )
+  try {
+    return newClient(url, options)
+  } catch (cause) {
+    throw new CacheError('ERR_CACHE_INVALID_OPTION', `the Redis url ${url} does not parse`, {
+      cause,
+    })
   }
+}
+
+function newClient(url: string, options: RedisCacheOptions): Redis {
   return new Redis(url, {
     // Fail at once while disconnected instead of queueing until Redis is back.
     enableOfflineQueue: false,

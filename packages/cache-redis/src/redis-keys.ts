@@ -8,6 +8,8 @@ export interface RedisKeys {
   fence(name: string): string
 }
 
+import { CacheError } from '@autotls/cache'
+
 const PREFIX = /^[A-Za-z0-9._:/-]{1,100}$/
 
 /**
@@ -19,8 +21,9 @@ const PREFIX = /^[A-Za-z0-9._:/-]{1,100}$/
  * never contain `:` or braces, so two prefixes can never produce the same Redis key.
  */
 export function redisKeys(prefix: string): RedisKeys {
-  if (!PREFIX.test(prefix)) {
-    throw new TypeError(
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw new CacheError(
+      'ERR_CACHE_INVALID_OPTION',
       `invalid Redis key prefix ${JSON.stringify(prefix)}: use 1–100 characters of [A-Za-z0-9._:/-]`,
     )
   }

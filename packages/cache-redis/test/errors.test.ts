@@ -65,12 +65,50 @@ describe('redisCache errors', () => {
     }
   })
 
-  it('rejects options without exactly one of url and client, or with a non-Redis url', async () => {
-    expect(() => redisCache({})).toThrow(/exactly one of `url`/)
+  it('rejects every malformed factory option with ERR_CACHE_INVALID_OPTION, naming what to fix', async () => {
     const client = new Redis(server.url, { lazyConnect: true })
-    expect(() => redisCache({ url: server.url, client })).toThrow(/exactly one of `url`/)
-    expect(() => redisCache({ url: 'http://127.0.0.1:6379' })).toThrow(/redis:\/\//)
+    const url = server.url
+    const cases: [unknown, RegExp][] = [
+      [undefined, /needs options/],
+      [{}, /exactly one of `url`/],
+      [{ url, client }, /exactly one of `url`/],
+      [{ url: 'http://127.0.0.1:6379' }, /redis:\/\//],
+      [{ url: 6379 }, /redis:\/\//],
+      [{ client: {} }, /ioredis/],
+      [{ url, prefix: 'a b' }, /prefix/],
+      [{ url, prefix: 7 }, /prefix/],
+      [{ url, commandTimeoutMs: 0 }, /commandTimeoutMs/],
+      [{ url, startupTimeoutMs: Number.NaN }, /startupTimeoutMs/],
+      [{ url, startupTimeoutMs: '5000' }, /startupTimeoutMs/],
+      [{ url, now: 1 }, /now/],
+      [{ url, randomBytes: 'x' }, /randomBytes/],
+    ]
+    for (const [options, message] of cases) {
+      let thrown: unknown
+      try {
+        redisCache(options as never)
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown, JSON.stringify(options)).toBeInstanceOf(CacheError)
+      expect(thrown).toMatchObject({ code: 'ERR_CACHE_INVALID_OPTION', message })
+    }
     client.disconnect()
+  })
+
+  it('refuses a fenced write when the lock’s fencing counter is not an integer, writing nothing', async () => {
+    const cache = redisCache({ url: server.url, prefix: 'corrupt-fenced-write' })
+    try {
+      const lease = await cache.lock(LOCK, { ttlMs: 1000 })
+      await raw.set(`corrupt-fenced-write:fence:{${LOCK}}`, 'seven')
+      const error = await rejection(cache.put(KEY, new Uint8Array([1]), { lease }))
+      expect(error.code).toBe('ERR_CACHE_CORRUPT')
+      expect(await raw.exists(`corrupt-fenced-write:cache:${KEY}`)).toBe(0)
+      await raw.set(`corrupt-fenced-write:fence:{${LOCK}}`, lease.token)
+      await lease.release()
+    } finally {
+      await cache.close()
+    }
   })
 
   it('stops waiting for a reply when the signal aborts, with the signal reason', async () => {

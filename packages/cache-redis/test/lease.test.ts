@@ -112,11 +112,15 @@ describe('redisCache leases', () => {
     }
   })
 
-  it('rejects a TTL too short to renew with a RangeError', async () => {
+  it('rejects a TTL too short to renew, or not whole, with ERR_CACHE_INVALID_OPTION', async () => {
     const cache = redisCache({ url: server.url })
     try {
-      await expect(cache.lock(LOCK, { ttlMs: 5 })).rejects.toBeInstanceOf(RangeError)
-      await expect(cache.lock(LOCK, { ttlMs: Number.NaN })).rejects.toBeInstanceOf(RangeError)
+      for (const ttlMs of [5, 29, 100.5, Number.NaN]) {
+        await expect(cache.lock(LOCK, { ttlMs })).rejects.toMatchObject({
+          name: 'CacheError',
+          code: 'ERR_CACHE_INVALID_OPTION',
+        })
+      }
     } finally {
       await cache.close()
     }

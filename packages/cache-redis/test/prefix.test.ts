@@ -71,7 +71,9 @@ describe('redisCache prefixes', () => {
 
   it('refuses a prefix that could break key isolation or a cluster hash tag', () => {
     for (const prefix of ['', 'a b', 'x{y}', 'é', 'a'.repeat(101)]) {
-      expect(() => redisCache({ url: server.url, prefix })).toThrow(TypeError)
+      expect(() => redisCache({ url: server.url, prefix })).toThrow(
+        expect.objectContaining({ name: 'CacheError', code: 'ERR_CACHE_INVALID_OPTION' }),
+      )
     }
   })
 })
