@@ -15,7 +15,11 @@ export function httpsRequest(
         ca,
         signal: options.signal,
         timeout: options.timeoutMs ?? 5000,
-        headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+        // Pebble >= 2.5 refuses requests without a User-Agent, as RFC 8555 §6.1 asks of clients.
+        headers: {
+          'user-agent': 'autotls-test-harness',
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = []

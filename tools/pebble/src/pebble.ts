@@ -1,12 +1,21 @@
+import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PebbleError } from './errors.js'
-import { findBinary } from './find-binary.js'
 import { freePort } from './free-port.js'
 import { httpsRequest } from './https-request.js'
 import { createListenerCert } from './listener-cert.js'
+import { PEBBLE_INSTALL_COMMAND, type PebbleFeature } from './pebble-features.js'
+import { findPebbleInstall, type PebbleInstall } from './pebble-install.js'
 import { SupervisedProcess } from './supervised-process.js'
+
+/** A certificate profile (Pebble >= 2.7): what the directory meta says, and the lifetime. */
+export interface PebbleProfile {
+  description: string
+  /** Lifetime of certificates issued under this profile, in seconds. */
+  validityPeriod: number
+}
 
 /** Pebble's knobs, each left at Pebble's own default when omitted. */
 export interface PebbleOptions {
@@ -18,8 +27,18 @@ export interface PebbleOptions {
    * exceeds this number, so at 0 it still reuses about one time in a hundred.
    */
   authzReusePercent?: number
-  /** Lifetime of issued certificates, in seconds (Pebble's default: about five years). */
+  /**
+   * Lifetime of issued certificates, in seconds (Pebble's default: five years before 2.7, 90 days
+   * since). On a Pebble with profiles this becomes the lifetime of its one `default` profile.
+   */
   certificateValidityPeriod?: number
+  /**
+   * Certificate profiles offered in the directory meta (Pebble >= 2.7). An order that names none
+   * gets one of them at random, as Pebble does.
+   */
+  profiles?: Record<string, PebbleProfile>
+  /** Retry-After, in seconds, on polls of pending authorizations and orders (Pebble >= 2.5). */
+  retryAfter?: { authz?: number; order?: number }
   /** Require External Account Binding with one of `eabKeys` (kid → base64url HMAC key). */
   eabRequired?: boolean
   eabKeys?: Record<string, string>
@@ -33,7 +52,7 @@ export interface PebbleOptions {
   validationDelay?: boolean
   /** Names Pebble refuses to issue for. */
   domainBlocklist?: string[]
-  /** Override the binaries (defaults: `pebble` and `pebble-challtestsrv` on PATH). */
+  /** Override the binaries (default: the newest Pebble installed, see `findPebbleInstall`). */
   pebbleBinary?: string
   challtestsrvBinary?: string
   /** How long to wait for the directory to answer. Default 15 s. */
@@ -42,6 +61,8 @@ export interface PebbleOptions {
 
 /** A running Pebble with its DNS / challenge test server. */
 export interface Pebble {
+  /** Which Pebble runs: binaries, release, features. */
+  readonly install: PebbleInstall
   /** The ACME directory URL, e.g. `https://localhost:41234/dir`. */
   readonly directoryUrl: string
   /** The CA that signed Pebble's listener certificate: trust it (and only it) for the API. */
@@ -60,6 +81,14 @@ export interface Pebble {
   intermediate(index?: number): Promise<string>
   /** Pebble's view of a certificate by serial (hex): `Valid` or `Revoked`, and more. */
   certStatus(serialHex: string): Promise<{ Status: string; [key: string]: unknown }>
+  /**
+   * ARI (Pebble >= 2.8): makes Pebble answer renewalInfo for the certificate `certPem` (its first
+   * PEM block is used) with `response`, e.g. a suggestedWindow in the past to ask for renewal now.
+   */
+  setRenewalInfo(
+    certPem: string,
+    response: { suggestedWindow: { start: string; end: string }; explanationURL?: string },
+  ): Promise<void>
   /** dns-01: serve a TXT record for `host` (e.g. `_acme-challenge.example.com`). */
   setTxt(host: string, value: string): Promise<void>
   /** dns-01: stop serving TXT records for `host`. */
@@ -82,11 +111,23 @@ export interface Pebble {
  * try { ...use pebble.directoryUrl, trusting pebble.caPem... } finally { await pebble.stop() }
  */
 export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> {
-  const pebbleBin = await findBinary(options.pebbleBinary ?? 'pebble', 'apt-get install -y pebble')
-  const challBin = await findBinary(
-    options.challtestsrvBinary ?? 'pebble-challtestsrv',
-    'apt-get install -y pebble',
-  )
+  const install = await findPebbleInstall({
+    ...(options.pebbleBinary === undefined ? {} : { pebbleBinary: options.pebbleBinary }),
+    ...(options.challtestsrvBinary === undefined
+      ? {}
+      : { challtestsrvBinary: options.challtestsrvBinary }),
+  })
+  const needs = (feature: PebbleFeature, option: string): void => {
+    if (!install.features[feature]) {
+      throw new PebbleError(
+        'ERR_PEBBLE_UNSUPPORTED',
+        `${install.description} has no ${feature} (option ${option}): ${PEBBLE_INSTALL_COMMAND}`,
+      )
+    }
+  }
+  if (options.profiles) needs('profiles', 'profiles')
+  if (options.retryAfter) needs('retryAfter', 'retryAfter')
+  const dnsFlag = await challtestsrvDnsFlags(install.challtestsrvBinary)
   const dir = await mkdtemp(join(tmpdir(), 'autotls-pebble-'))
   const processes: SupervisedProcess[] = []
   let stopped = false
@@ -118,9 +159,8 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
         ocspResponderURL: '',
         externalAccountBindingRequired: options.eabRequired ?? false,
         externalAccountMACKeys: eabKeys,
-        ...(options.certificateValidityPeriod === undefined
-          ? {}
-          : { certificateValidityPeriod: options.certificateValidityPeriod }),
+        ...validityConfig(install, options),
+        ...(options.retryAfter ? { retryAfter: options.retryAfter } : {}),
         ...(options.domainBlocklist ? { domainBlocklist: options.domainBlocklist } : {}),
       },
     }
@@ -129,14 +169,13 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
 
     const challtestsrv = new SupervisedProcess(
       'pebble-challtestsrv',
-      challBin,
+      install.challtestsrvBinary,
       [
         '-defaultIPv6',
         '',
         '-defaultIPv4',
         '127.0.0.1',
-        '-dns01',
-        `127.0.0.1:${dnsPort}`,
+        ...dnsFlag(`127.0.0.1:${dnsPort}`),
         '-http01',
         '',
         '-https01',
@@ -162,7 +201,7 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
     setEnv('PEBBLE_VA_ALWAYS_VALID', options.alwaysValid || undefined)
     const pebble = new SupervisedProcess(
       'pebble',
-      pebbleBin,
+      install.pebbleBinary,
       ['-config', configPath, '-dnsserver', `127.0.0.1:${dnsPort}`],
       env,
     )
@@ -177,12 +216,16 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
       waitUntilReady(directoryUrl, listener.caPem, challUrl, options.startTimeoutMs ?? 15_000),
     ])
 
-    const mgmt = async (path: string): Promise<string> => {
-      const res = await httpsRequest(`${managementUrl}${path}`, listener.caPem)
+    const mgmt = async (path: string, body?: string): Promise<string> => {
+      const method = body === undefined ? 'GET' : 'POST'
+      const res = await httpsRequest(`${managementUrl}${path}`, listener.caPem, {
+        method,
+        ...(body === undefined ? {} : { body }),
+      })
       if (res.status !== 200) {
         throw new PebbleError(
           'ERR_PEBBLE_REQUEST',
-          `GET ${path} answered ${res.status}: ${res.body}`,
+          `${method} ${path} answered ${res.status}: ${res.body}`,
         )
       }
       return res.body
@@ -195,6 +238,7 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
     }
     const hierarchies = 1 + (options.alternateRoots ?? 0)
     return {
+      install,
       directoryUrl,
       caPem: listener.caPem,
       managementUrl,
@@ -205,6 +249,17 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
       intermediate: (index = 0) => mgmt(`/intermediates/${index}`),
       certStatus: async (serialHex) =>
         JSON.parse(await mgmt(`/cert-status-by-serial/${serialHex}`)),
+      setRenewalInfo: async (certPem, response) => {
+        needs('ari', 'setRenewalInfo')
+        const first = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/.exec(certPem)
+        await mgmt(
+          '/set-renewal-info/',
+          JSON.stringify({
+            Certificate: first?.[0] ?? certPem,
+            ARIResponse: JSON.stringify(response),
+          }),
+        )
+      },
       setTxt: (host, value) => chall('/set-txt', { host: fqdn(host), value }),
       clearTxt: (host) => chall('/clear-txt', { host: fqdn(host) }),
       orderCount: () => pebble.output.split('Added order').length - 1,
@@ -216,6 +271,35 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
     await stop()
     throw error
   }
+}
+
+/*
+ * Pebble >= 2.7 ignores certificateValidityPeriod (deprecated) and takes lifetimes from profiles;
+ * older ones know no profiles.
+ */
+function validityConfig(install: PebbleInstall, options: PebbleOptions): Record<string, unknown> {
+  if (options.profiles) return { profiles: options.profiles }
+  const seconds = options.certificateValidityPeriod
+  if (seconds === undefined) return {}
+  if (!install.features.profiles) return { certificateValidityPeriod: seconds }
+  return {
+    profiles: {
+      default: { description: `certificates valid ${seconds} s`, validityPeriod: seconds },
+    },
+  }
+}
+
+/*
+ * challtestsrv's DNS listener flag was `-dns01` (Debian's 2.4.0) and is `-dnsserver` in newer
+ * releases, which also start a DNS-over-HTTPS listener on :8443 unless `-doh ""`: ask its usage.
+ */
+async function challtestsrvDnsFlags(binary: string): Promise<(address: string) => string[]> {
+  const usage = await new Promise<string>((resolve) => {
+    execFile(binary, ['-h'], (_error, stdout, stderr) => resolve(`${stdout}${stderr}`))
+  })
+  if (!usage.includes('-dnsserver')) return (address) => ['-dns01', address]
+  const doh = /^\s*-doh\s/m.test(usage) ? ['-doh', ''] : []
+  return (address) => ['-dnsserver', address, ...doh]
 }
 
 function fqdn(host: string): string {

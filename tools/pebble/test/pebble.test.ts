@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { httpsRequest, PebbleError, startPebble } from '../src/index.js'
+import { httpsRequest, PEBBLE_INSTALL_COMMAND, PebbleError, startPebble } from '../src/index.js'
 import { alive } from './lifecycle.js'
 
 describe('startPebble', () => {
@@ -9,7 +9,9 @@ describe('startPebble', () => {
     const error = await startPebble({ pebbleBinary: 'pebble-that-does-not-exist' }).catch((e) => e)
     expect(error).toBeInstanceOf(PebbleError)
     expect(error.code).toBe('ERR_PEBBLE_NOT_FOUND')
-    expect(error.message).toBe('pebble-that-does-not-exist not found: apt-get install -y pebble')
+    expect(error.message).toBe(
+      `pebble-that-does-not-exist not found: ${PEBBLE_INSTALL_COMMAND} or apt-get install -y pebble`,
+    )
     expect(error.message).not.toContain('\n')
   })
 
@@ -18,7 +20,9 @@ describe('startPebble', () => {
       (e) => e,
     )
     expect(error.code).toBe('ERR_PEBBLE_NOT_FOUND')
-    expect(error.message).toBe('/nonexistent/challtestsrv not found: apt-get install -y pebble')
+    expect(error.message).toBe(
+      `/nonexistent/challtestsrv not found: ${PEBBLE_INSTALL_COMMAND} or apt-get install -y pebble`,
+    )
   })
 
   it('passes its knobs to Pebble: EAB required shows in the directory meta', async () => {
