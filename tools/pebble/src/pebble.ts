@@ -57,6 +57,12 @@ export interface PebbleOptions {
   challtestsrvBinary?: string
   /** How long to wait for the directory to answer. Default 15 s. */
   startTimeoutMs?: number
+  /**
+   * Send every lookup Pebble makes (dns-01 TXT, and A/AAAA of the names it validates) to this
+   * server (`host:port`) instead of the challenge test server: a real DNS server for DNS-01 tests.
+   * Its zones then need `* A 127.0.0.1`; `setTxt` no longer affects what Pebble sees.
+   */
+  dnsServer?: string
 }
 
 /** A running Pebble with its DNS / challenge test server. */
@@ -202,7 +208,7 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
     const pebble = new SupervisedProcess(
       'pebble',
       install.pebbleBinary,
-      ['-config', configPath, '-dnsserver', `127.0.0.1:${dnsPort}`],
+      ['-config', configPath, '-dnsserver', options.dnsServer ?? `127.0.0.1:${dnsPort}`],
       env,
     )
     processes.push(pebble)
