@@ -3,6 +3,7 @@ import type { HandshakeResult } from './handshake-bench.js'
 import type { HelloEntry } from './hello-entry.js'
 import type { IssuanceResult } from './issuance-bench.js'
 import type { MachineInfo } from './machine-info.js'
+import type { PinnedHandshakeResult } from './pinned-handshake-bench.js'
 import type { ScaleResult } from './scale-bench.js'
 
 /** Everything one run measured; a benchmark left out of the run is absent. */
@@ -15,6 +16,8 @@ export interface BenchResults {
   readonly hello: HelloEntry
   readonly issuance?: IssuanceResult
   readonly handshakes?: HandshakeResult
+  /** Handshakes with server and load generator pinned to separate CPUs. */
+  readonly pinned?: PinnedHandshakeResult
   readonly scale?: ScaleResult
   readonly footprint?: FootprintResult
 }

@@ -1,12 +1,14 @@
 import type { FootprintSizes } from './footprint-bench.js'
 import type { HandshakeSizes } from './handshake-bench.js'
 import type { IssuanceSizes } from './issuance-bench.js'
+import type { PinnedHandshakeSizes } from './pinned-handshake-bench.js'
 import type { ScaleSizes } from './scale-bench.js'
 
 /** The size of every benchmark in one run. */
 export interface BenchSizes {
   readonly issuance: IssuanceSizes
   readonly handshakes: HandshakeSizes
+  readonly pinned: PinnedHandshakeSizes
   readonly scale: ScaleSizes
   readonly footprint: FootprintSizes
 }
@@ -15,6 +17,7 @@ export interface BenchSizes {
 export const FULL_SIZES: BenchSizes = {
   issuance: { rounds: 3, sequential: 20, concurrent: 50 },
   handshakes: { rounds: 5, durationS: 4, clients: 16 },
+  pinned: { rounds: 5, durationS: 4, connections: [4, 16], node24: true },
   scale: { rounds: 3, names: 10_000, randomHandshakes: 2000 },
   footprint: { rounds: 3, settleMs: 2000 },
 }
@@ -23,6 +26,7 @@ export const FULL_SIZES: BenchSizes = {
 export const SMOKE_SIZES: BenchSizes = {
   issuance: { rounds: 1, sequential: 1, concurrent: 2 },
   handshakes: { rounds: 1, durationS: 1, clients: 4 },
+  pinned: { rounds: 1, durationS: 1, connections: [4], node24: false },
   scale: { rounds: 1, names: 5, randomHandshakes: 5 },
   footprint: { rounds: 1, settleMs: 100 },
 }

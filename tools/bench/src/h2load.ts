@@ -21,6 +21,8 @@ export interface H2loadOptions {
    * session resumption is switched off in h2load by the {@link noResumeShim}. `false`: keep-alive.
    */
   fullHandshakes: boolean
+  /** Pin h2load to these CPUs (`taskset -c`), away from the server's. */
+  cpus?: string
   signal?: AbortSignal
 }
 
@@ -56,7 +58,7 @@ export function parseH2loadOutput(output: string): H2loadResult {
 
 /**
  * Runs h2load (`--h1`, SNI `servername`, connecting to 127.0.0.1) for a bounded number of requests
- * after a warm-up run and resolves the measured run's request rate. Rejects with `ERR_BENCH_LOAD` when more than 1% of requests failed: a broken
+ * after a warm-up run (pinned to `cpus` when given) and resolves the measured run's request rate. Rejects with `ERR_BENCH_LOAD` when more than 1% of requests failed: a broken
  * server must not look fast.
  *
  * @example
@@ -64,6 +66,7 @@ export function parseH2loadOutput(output: string): H2loadResult {
  */
 export async function runH2load(options: H2loadOptions): Promise<H2loadResult> {
   const h2load = await findTool('h2load', 'nghttp2-client')
+  const taskset = options.cpus === undefined ? null : await findTool('taskset', 'util-linux')
   const env: NodeJS.ProcessEnv = { ...process.env }
   if (options.fullHandshakes) env.LD_PRELOAD = await noResumeShim(options)
   const run = async (requests: number): Promise<H2loadResult> => {
@@ -79,11 +82,15 @@ export async function runH2load(options: H2loadOptions): Promise<H2loadResult> {
       `--connect-to=127.0.0.1:${options.port}`,
       `https://${options.servername}/`,
     ]
-    const output = await runCommand(h2load, args, {
-      env,
-      timeoutMs: options.durationS * 4000 + 30_000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
+    const output = await runCommand(
+      taskset ?? h2load,
+      taskset === null ? args : ['-c', options.cpus as string, h2load, ...args],
+      {
+        env,
+        timeoutMs: options.durationS * 4000 + 30_000,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    )
     const result = parseH2loadOutput(output)
     if (result.succeeded === 0 || result.failed > result.succeeded / 100) {
       throw new BenchError(

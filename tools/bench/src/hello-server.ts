@@ -15,6 +15,10 @@ export interface HelloServerOptions {
   workers: number
   /** Extra Node options, e.g. `--cpu-prof`. */
   nodeOptions?: readonly string[]
+  /** The Node binary to run; default the one running the benchmark. */
+  node?: string
+  /** Pin to these CPUs (`taskset -c`), workers included. */
+  cpus?: string
   signal?: AbortSignal
 }
 
@@ -29,10 +33,11 @@ export function startHelloServer(options: HelloServerOptions): Promise<ServerPro
   const { command, args, cwd } = nodeCommand(options.entry.file, options.nodeOptions)
   return startServerProcess({
     name: `apps/hello (${options.workers} worker${options.workers === 1 ? '' : 's'})`,
-    command,
+    command: options.node ?? command,
     args,
     cwd,
     port: options.port,
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
     env: {
       ...process.env,
       NODE_ENV: 'production',

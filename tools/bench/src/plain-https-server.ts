@@ -14,15 +14,20 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/plain-https-server.ts', import
 export function startPlainHttpsServer(options: {
   port: number
   keyChainFile: string
+  /** The Node binary to run; default the one running the benchmark. */
+  node?: string
+  /** Pin to these CPUs (`taskset -c`). */
+  cpus?: string
   signal?: AbortSignal
 }): Promise<ServerProcess> {
   const { command, args, cwd } = nodeCommand(FIXTURE)
   return startServerProcess({
     name: 'plain node:https',
-    command,
+    command: options.node ?? command,
     args,
     cwd,
     port: options.port,
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
     env: { ...process.env, KEY_CHAIN_FILE: options.keyChainFile, HTTPS_PORT: String(options.port) },
     ...(options.signal ? { signal: options.signal } : {}),
   })

@@ -11,17 +11,18 @@ import { runHandshakeBench } from './handshake-bench.js'
 import { helloEntry } from './hello-entry.js'
 import { runIssuanceBench } from './issuance-bench.js'
 import { machineInfo } from './machine-info.js'
+import { runPinnedHandshakeBench } from './pinned-handshake-bench.js'
 import { BENCH_DIR } from './repo-paths.js'
 import { runScaleBench } from './scale-bench.js'
 
-/** The four benchmarks of a run. */
-export type BenchName = 'issuance' | 'handshakes' | 'scale' | 'footprint'
+/** The benchmarks of a run. */
+export type BenchName = 'issuance' | 'handshakes' | 'pinned' | 'scale' | 'footprint'
 
 /** What {@link runBenchmarks} runs. */
 export interface RunBenchmarksOptions {
   /** `full` (the budgets' sizes, verdicts) or `smoke` (tiny sizes, no verdicts). */
   mode: 'full' | 'smoke'
-  /** A subset of the benchmarks; default all four. */
+  /** A subset of the benchmarks; default all. */
   only?: readonly BenchName[]
   /** Override the sizes of `mode`. */
   sizes?: BenchSizes
@@ -45,7 +46,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
   const now = options.now ?? (() => new Date())
   const startedAt = now()
   const sizes = options.sizes ?? (options.mode === 'full' ? FULL_SIZES : SMOKE_SIZES)
-  const only = new Set<BenchName>(options.only ?? ['issuance', 'handshakes', 'scale', 'footprint'])
+  const only = new Set<BenchName>(
+    options.only ?? ['issuance', 'handshakes', 'pinned', 'scale', 'footprint'],
+  )
   const signal = options.signal ?? new AbortController().signal
   const log = options.log ?? (() => {})
   const [machine, hello, goSeed] = await Promise.all([
@@ -82,6 +85,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
         : {}),
       ...(only.has('handshakes')
         ? { handshakes: await runHandshakeBench(context, sizes.handshakes) }
+        : {}),
+      ...(only.has('pinned')
+        ? { pinned: await runPinnedHandshakeBench(context, sizes.pinned) }
         : {}),
       ...(only.has('scale') ? { scale: await runScaleBench(context, sizes.scale) } : {}),
       ...(only.has('footprint')

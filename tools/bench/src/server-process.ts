@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { BenchError } from './bench-error.js'
+import { findTool } from './find-tool.js'
 import { processTreeRss } from './process-tree-rss.js'
 import { waitForPort } from './wait-for-port.js'
 
@@ -27,6 +28,11 @@ export interface ServerProcessOptions {
   cwd?: string
   /** The port it listens on (127.0.0.1); readiness is the first accepted connection. */
   port: number
+  /**
+   * Pins the process (all its threads and children) to these CPUs with `taskset -c`, e.g. `'0'`:
+   * per-core figures that the load generator on another CPU cannot disturb.
+   */
+  cpus?: string
   readyTimeoutMs?: number
   signal?: AbortSignal
 }
@@ -54,7 +60,7 @@ function installExitHook(): void {
 
 /**
  * Spawns a server in its own process group, waits until its port accepts a TCP connection and
- * measures how long that took. Rejects with `ERR_BENCH_PROCESS` (and the server's output) when it
+ * measures how long that took (pinned to `cpus` when given). Rejects with `ERR_BENCH_PROCESS` (and the server's output) when it
  * exits first, `ERR_BENCH_TIMEOUT` when it never listens.
  *
  * @example
@@ -64,8 +70,15 @@ function installExitHook(): void {
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   installExitHook()
   options.signal?.throwIfAborted()
+  const [command, args] =
+    options.cpus === undefined
+      ? [options.command, options.args]
+      : [
+          await findTool('taskset', 'util-linux'),
+          ['-c', options.cpus, options.command, ...options.args],
+        ]
   const started = performance.now()
-  const child = spawn(options.command, [...options.args], {
+  const child = spawn(command, [...args], {
     env: options.env,
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,3 @@
+module autotls.local/go-tls-load
+
+go 1.25
