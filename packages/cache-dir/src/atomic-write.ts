@@ -36,22 +36,29 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** Runs `commit` (the rename that makes a write visible) or refuses by throwing instead. */
+export type CommitGuard = (commit: () => Promise<void>) => Promise<void>
+
+const unguarded: CommitGuard = (commit) => commit()
+
 /**
  * Replaces `path` with `data` atomically: writes a temporary file in the same directory, flushes
  * it, renames it over `path` and flushes the directory. A reader, or a reboot, sees the old
- * content or the new one, never a mix or an empty file. Rejects with ENOENT when the directory is
- * missing; the temporary file never outlives a failure of this process.
+ * content or the new one, never a mix or an empty file. `guard` wraps the rename alone (a fenced
+ * write checks its token there, keeping the checked step short). Rejects with ENOENT when the
+ * directory is missing; the temporary file never outlives a failure of this process.
  */
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
   signal?: AbortSignal,
+  guard: CommitGuard = unguarded,
 ): Promise<void> {
   const temp = tempPathFor(path)
   try {
     await writeNewFile(temp, data, signal)
     signal?.throwIfAborted()
-    await rename(temp, path)
+    await guard(() => rename(temp, path))
   } catch (error) {
     await unlink(temp).catch(() => {})
     throw error

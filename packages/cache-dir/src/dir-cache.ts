@@ -4,12 +4,19 @@ import {
   type CacheCallOptions,
   CacheError,
   type CacheStore,
+  type CacheWriteOptions,
   type Lease,
   type LockOptions,
 } from '@autotls/cache'
-import type { KeptLease } from '@autotls/cache/backend'
+import {
+  checkCallOptions,
+  checkLockOptions,
+  checkWriteOptions,
+  type KeptLease,
+} from '@autotls/cache/backend'
 import { writeFileAtomic } from './atomic-write.js'
 import { acquireDirLock } from './dir-lock.js'
+import { fencedCommit } from './fenced-commit.js'
 import { lockPath, valuePath } from './key-path.js'
 import { ensurePrivateDir } from './private-dir.js'
 import { removeStaleTempFiles } from './stale-temp-files.js'
@@ -30,13 +37,28 @@ export interface DirCacheOptions {
 export interface DirCache extends CacheStore {
   /** The absolute cache directory. */
   readonly dir: string
-  /** Releases every lease this store handed out that is still held. Data stays on disk. */
+  /**
+   * Releases every lease this store handed out that is still held, so other processes need not
+   * wait for them: call it at shutdown (after the manager's `close()`). Data stays on disk.
+   */
   close(): Promise<void>
 }
 
-function checkTtl(ttlMs: number): void {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`)
+function checkOptions(options: DirCacheOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheError('ERR_CACHE_INVALID_OPTION', 'dirCache needs options: { dir }')
+  }
+  if (typeof options.dir !== 'string' || options.dir === '' || options.dir.includes('\0')) {
+    throw new CacheError(
+      'ERR_CACHE_INVALID_OPTION',
+      'dirCache needs { dir }: the directory to keep certificates in',
+    )
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new CacheError(
+      'ERR_CACHE_INVALID_OPTION',
+      'now must be a function returning milliseconds',
+    )
   }
 }
 
@@ -59,7 +81,9 @@ function ioError(what: string, key: string, cause: unknown, signal?: AbortSignal
  * mid-write are removed by the first later write in their directory, once ten minutes old.
  * Locks work across processes on one machine: a lock is a directory of generation files created
  * with `link()`, renewed by a heartbeat, taken over once expired — empty or half-written lock
- * files included — and fenced by generation.
+ * files included — or at once when its holder's process on this host is gone. Writes that carry
+ * a lease are fenced by generation: refused with `ERR_CACHE_STALE_LEASE` once a newer holder
+ * took the lock (see the README for the exact guarantee).
  *
  * @example
  * ```ts
@@ -68,9 +92,7 @@ function ioError(what: string, key: string, cause: unknown, signal?: AbortSignal
  * ```
  */
 export function dirCache(options: DirCacheOptions): DirCache {
-  if (typeof options?.dir !== 'string' || options.dir === '') {
-    throw new TypeError('dirCache needs { dir }: the directory to keep certificates in')
-  }
+  checkOptions(options)
   const root = resolve(options.dir)
   const now = options.now ?? Date.now
   const held = new Set<KeptLease>()
@@ -88,7 +110,7 @@ export function dirCache(options: DirCacheOptions): DirCache {
 
     async get(key: string, callOptions?: CacheCallOptions): Promise<Uint8Array | null> {
       const parts = valuePath(root, key)
-      const signal = callOptions?.signal
+      const signal = checkCallOptions(callOptions)
       signal?.throwIfAborted()
       try {
         const data = await readFile(join(root, ...parts), { signal })
@@ -99,18 +121,19 @@ export function dirCache(options: DirCacheOptions): DirCache {
       }
     },
 
-    async put(key: string, value: Uint8Array, callOptions?: CacheCallOptions): Promise<void> {
+    async put(key: string, value: Uint8Array, callOptions?: CacheWriteOptions): Promise<void> {
       const parts = valuePath(root, key)
-      const signal = callOptions?.signal
+      const { signal, fence } = checkWriteOptions(callOptions)
       signal?.throwIfAborted()
       const path = join(root, ...parts)
+      const guard = fence && fencedCommit(root, fence)
       try {
         try {
-          await writeFileAtomic(path, value, signal)
+          await writeFileAtomic(path, value, signal, guard)
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
           await ensurePrivateDir(root, parts.slice(0, -1))
-          await writeFileAtomic(path, value, signal)
+          await writeFileAtomic(path, value, signal, guard)
         }
       } catch (error) {
         throw ioError('write', key, error, signal)
@@ -118,25 +141,30 @@ export function dirCache(options: DirCacheOptions): DirCache {
       await sweepOnce(dirname(path))
     },
 
-    async delete(key: string, callOptions?: CacheCallOptions): Promise<void> {
+    async delete(key: string, callOptions?: CacheWriteOptions): Promise<void> {
       const parts = valuePath(root, key)
-      const signal = callOptions?.signal
+      const { signal, fence } = checkWriteOptions(callOptions)
       signal?.throwIfAborted()
+      const remove = async (): Promise<void> => {
+        try {
+          await unlink(join(root, ...parts))
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+        }
+      }
       try {
-        await unlink(join(root, ...parts))
+        await (fence ? fencedCommit(root, fence)(remove) : remove())
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
         throw ioError('delete', key, error, signal)
       }
     },
 
     async lock(name: string, lockOptions: LockOptions): Promise<Lease> {
       const segments = lockPath(root, name)
-      checkTtl(lockOptions.ttlMs)
-      const { signal } = lockOptions
+      const { ttlMs, signal } = checkLockOptions(lockOptions)
       let lease: KeptLease
       try {
-        lease = await acquireDirLock({ name, root, segments, now }, lockOptions.ttlMs, signal)
+        lease = await acquireDirLock({ name, root, segments, now }, ttlMs, signal)
       } catch (error) {
         throw ioError('lock', name, error, signal)
       }

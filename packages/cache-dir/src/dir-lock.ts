@@ -2,12 +2,22 @@ import { randomBytes } from 'node:crypto'
 import { link, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { abortableSleep, KeptLease } from '@autotls/cache/backend'
+import {
+  abortableSleep,
+  isProcessGone,
+  KeptLease,
+  type ProcessIdentity,
+  processIdentity,
+} from '@autotls/cache/backend'
 import { syncDir, tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
 import { ensurePrivateDir } from './private-dir.js'
+import { awaitWriters } from './writer-intent.js'
 
-/** What a generation file says about its holder. */
-export interface Holder {
+/**
+ * What a generation file says about its holder: `pid`, `start` and `space` identify its process
+ * (see `processIdentity`), so a waiter on the same host can tell that it is gone.
+ */
+export interface Holder extends Partial<ProcessIdentity> {
   id: string
   pid: number
   host: string
@@ -39,6 +49,13 @@ function parseHolder(text: string): Holder | undefined {
   return undefined
 }
 
+/** Whether the holder's process has certainly ended (same host and pid space only). */
+function holderGone(holder: Holder): boolean {
+  const { pid, start, space } = holder
+  if (typeof start !== 'string' || typeof space !== 'string') return false
+  return isProcessGone({ pid, start, space })
+}
+
 async function generations(dir: string): Promise<bigint[]> {
   const names = await readdir(dir)
   return names.filter((name) => GENERATION.test(name)).map((name) => BigInt(name))
@@ -50,9 +67,15 @@ function newest(gens: readonly bigint[]): bigint {
   return top
 }
 
+/** The newest generation of lock directory `dir`, 0 when it has none: the newest fencing token. */
+export async function newestGeneration(dir: string): Promise<bigint> {
+  return newest(await generations(dir))
+}
+
 /**
  * Whether generation `gen` of the lock leaves the lock free for a caller whose TTL is `ttlMs`:
- * released, expired, or unparsable (empty, half-written, foreign) and untouched for `ttlMs`.
+ * released, expired, held by a process of this host that is gone, or unparsable (empty,
+ * half-written, foreign) and untouched for `ttlMs`.
  * `undefined` when the file vanished (a newer generation exists: look again).
  */
 async function isFree(
@@ -65,7 +88,7 @@ async function isFree(
   const path = join(dir, gen.toString())
   try {
     const holder = parseHolder(await readFile(path, 'utf8'))
-    if (holder) return holder.released === true || now() >= holder.expiresAt
+    if (holder) return holder.released === true || now() >= holder.expiresAt || holderGone(holder)
     return now() >= (await stat(path)).mtimeMs + ttlMs
   } catch (error) {
     if (errno(error) === 'ENOENT') return undefined
@@ -110,7 +133,8 @@ async function removeOlder(dir: string, gen: bigint): Promise<void> {
  * creating the next generation, which only one caller can do, and then seeing that it is still
  * the newest (a generation removed by cleanup can be created again by a caller that looked
  * before a newer one appeared; such a claim is withdrawn). The generation number is the fencing
- * token. The newest generation is never removed, so the newest number never goes down. The holder
+ * token. Before the lease is returned, fenced writes of older holders that checked their token
+ * before the new generation existed are waited for (see `awaitWriters`). The newest generation is never removed, so the newest number never goes down. The holder
  * rewrites its own file to renew or release and never touches another generation, so a late
  * holder cannot disturb a newer one.
  */
@@ -139,13 +163,20 @@ export async function acquireDirLock(
       const gen = top + 1n
       const holder: Holder = {
         id: randomBytes(12).toString('hex'),
-        pid: process.pid,
+        ...processIdentity(),
         host: hostname(),
         expiresAt: now() + ttlMs,
       }
       if (await claim(dir, gen, holder)) {
         await removeOlder(dir, gen)
-        return leaseFor(place.name, dir, gen, holder, ttlMs, now)
+        const lease = leaseFor(place.name, dir, gen, holder, ttlMs, now)
+        try {
+          await awaitWriters(dir, ttlMs, now, signal)
+        } catch (error) {
+          await lease.release().catch(() => {})
+          throw error
+        }
+        return lease
       }
       continue
     }
