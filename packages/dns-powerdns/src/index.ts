@@ -1,0 +1,5 @@
+export {
+  type FetchLike,
+  type PowerDnsProviderOptions,
+  powerDnsProvider,
+} from './powerdns-provider.js'
