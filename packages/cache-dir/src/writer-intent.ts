@@ -1,41 +1,23 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { open, readdir, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  abortableSleep,
-  isProcessGone,
-  type ProcessIdentity,
-  processIdentity,
-} from '@autotls/cache/backend'
+import { abortableSleep, isTaggedProcessGone, processTag } from '@autotls/cache/backend'
 
 /**
- * Names of writer intents: `.w-<pid space hash>-<pid>-<start time>-<random>`. The leading `.`
- * keeps them apart from generation files and keys; the name alone says who wrote it, so an
+ * Writer intents are named `.w.<process tag>.<random>`: the leading `.` keeps them apart from
+ * generation files, and the name alone says which process wrote it (see `processTag`), so an
  * intent is complete the moment it exists.
  */
-const INTENT = /^\.w-([0-9a-f]{16}|x)-([0-9]+)-([0-9]*)-[0-9a-f]{12}$/
-
-function spaceTag(space: string): string {
-  return space === '' ? 'x' : createHash('sha256').update(space).digest('hex').slice(0, 16)
-}
+const INTENT = /^\.w\.([0-9a-fx-]+)\.[0-9a-f]{12}$/
 
 /**
  * Announces, in lock directory `dir`, a fenced write about to check its token: creates an empty
  * file named after this process and returns its path. Remove it once the write is done.
  */
 export async function announceWriter(dir: string): Promise<string> {
-  const { pid, start, space } = processIdentity()
-  const path = join(dir, `.w-${spaceTag(space)}-${pid}-${start}-${randomBytes(6).toString('hex')}`)
+  const path = join(dir, `.w.${processTag()}.${randomBytes(6).toString('hex')}`)
   await (await open(path, 'wx', 0o600)).close()
   return path
-}
-
-/** The writer an intent names, when it ran in this pid space with a known start time. */
-function checkableWriter(name: string): ProcessIdentity | undefined {
-  const match = INTENT.exec(name)
-  const { space } = processIdentity()
-  if (!match || space === '' || match[1] !== spaceTag(space) || !match[3]) return undefined
-  return { pid: Number(match[2]), start: match[3], space }
 }
 
 /**
@@ -51,10 +33,12 @@ export async function awaitWriters(
   now: () => number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const names = (await readdir(dir)).filter((name) => name.startsWith('.w-'))
-  for (const name of names) {
+  const own = processTag().split('-')[0]
+  for (const name of await readdir(dir)) {
+    const tag = INTENT.exec(name)?.[1]
+    if (tag === undefined) continue
     const path = join(dir, name)
-    const writer = checkableWriter(name)
+    const checkable = own !== 'x' && tag.startsWith(`${own}-`) && !tag.endsWith('-')
     for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
       let modified: number
       try {
@@ -63,7 +47,7 @@ export async function awaitWriters(
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') break
         throw error
       }
-      if (writer ? isProcessGone(writer) : now() - modified >= ttlMs) {
+      if (checkable ? isTaggedProcessGone(tag) : now() - modified >= ttlMs) {
         await unlink(path).catch(() => {})
         break
       }

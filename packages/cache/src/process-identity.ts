@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFileSync, readlinkSync } from 'node:fs'
 
 /**
@@ -78,4 +79,40 @@ export function isProcessGone(holder: ProcessIdentity): boolean {
   if (fields === undefined) return true
   const [state] = fields
   return state === 'Z' || state === 'X' || fields[19] !== holder.start
+}
+
+function spaceTag(space: string): string {
+  return space === '' ? 'x' : createHash('sha256').update(space).digest('hex').slice(0, 16)
+}
+
+const TAG = /^([0-9a-f]{16}|x)-([1-9][0-9]*)-([0-9]*)$/
+
+/**
+ * This process's identity as a short token of `[0-9a-fx-]` (`<pid space hash>-<pid>-<start>`),
+ * for a backend to embed in a lock value or a file name; {@link isTaggedProcessGone} reads it.
+ *
+ * @example
+ * ```ts
+ * const owner = `${randomHex}.${processTag()}`
+ * ```
+ */
+export function processTag(): string {
+  const { pid, start, space } = processIdentity()
+  return `${spaceTag(space)}-${pid}-${start}`
+}
+
+/**
+ * {@link isProcessGone} for a {@link processTag}: `true` only when the tagged process ran in this
+ * pid space and has certainly ended; `false` for a malformed tag or one from elsewhere.
+ *
+ * @example
+ * ```ts
+ * if (isTaggedProcessGone(ownerTag)) deleteIfStillOwnedBy(owner)
+ * ```
+ */
+export function isTaggedProcessGone(tag: string): boolean {
+  const match = TAG.exec(tag)
+  const { space } = processIdentity()
+  if (!match || space === '' || match[1] !== spaceTag(space) || !match[3]) return false
+  return isProcessGone({ pid: Number(match[2]), start: match[3], space })
 }

@@ -10,5 +10,11 @@ export {
 } from '../check-options.js'
 export { compareFencingTokens } from '../compare-fencing-tokens.js'
 export { KeptLease, type KeptLeaseOptions } from '../kept-lease.js'
-export { isProcessGone, type ProcessIdentity, processIdentity } from '../process-identity.js'
+export {
+  isProcessGone,
+  isTaggedProcessGone,
+  type ProcessIdentity,
+  processIdentity,
+  processTag,
+} from '../process-identity.js'
 export { assertValidKey, isValidKey, MAX_KEY_LENGTH } from '../valid-key.js'
