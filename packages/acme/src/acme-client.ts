@@ -6,8 +6,20 @@ import {
   type KeyPair,
 } from '@autotls/crypto'
 import { base64url, type JWK } from 'jose'
-import { AcmeHttp, type AcmeResponse, type Signer } from './acme-http.js'
-import { pollDelay } from './backoff.js'
+import {
+  AcmeHttp,
+  type AcmeResponse,
+  isTransient,
+  type PostOptions,
+  type Signer,
+} from './acme-http.js'
+import {
+  AUTHORIZATION_POLLS,
+  backoffDelay,
+  ORDER_POLLS,
+  type PollSchedule,
+  pollDelay,
+} from './backoff.js'
 import { Deadline } from './deadline.js'
 import { AcmeError, AcmeProblemError } from './errors.js'
 import {
@@ -19,6 +31,8 @@ import { signJws } from './jws.js'
 import { keyAuthorizationFor } from './key-authorization.js'
 import { linkTargets } from './link-header.js'
 import { NoncePool } from './nonce-pool.js'
+import { normalizeIdentifier } from './normalize-identifier.js'
+import { type PollWaker, WAKE_QUIET_MS } from './poll-waker.js'
 import { parseRenewalInfo, type RenewalInfo } from './renewal-info.js'
 import {
   type Account,
@@ -49,7 +63,9 @@ export interface AcmeClientOptions {
   /** Replaces the built-in transport (node:https). */
   fetch?: typeof globalThis.fetch
   now?: () => number
+  /** In [0, 1): jitter of polls and back-offs. */
   random?: () => number
+  /** Waits `ms`; rejects when `signal` aborts (wake-ups and deadlines abort it). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   /** Deadline of each call, retries and polls included. Default 120 s. */
   timeoutMs?: number
@@ -91,18 +107,50 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
+function sameIdentifiers(a: readonly AcmeIdentifier[], b: readonly AcmeIdentifier[]): boolean {
+  const key = (i: AcmeIdentifier): string => {
+    const n = normalizeIdentifier(i)
+    return `${n.type}:${n.value}`
+  }
+  const left = new Set(a.map(key))
+  const right = new Set(b.map(key))
+  return left.size === right.size && [...left].every((i) => right.has(i))
+}
+
+/**
+ * Did the CA refuse a newOrder because of its `replaces` field? Boulder refuses `replaces` with
+ * alreadyReplaced, with 404 when it does not know the certificate (another CA, staging), with 403
+ * when it belongs to another account, and with malformed when it shares no identifier.
+ */
+function refusedForReplaces(error: unknown): boolean {
+  if (!(error instanceof AcmeProblemError)) return false
+  if (error.shortType === 'alreadyReplaced') return true
+  if (error.status === 404 || error.status === 403) return true
+  return error.shortType === 'malformed' && /replace|renewal|ARI|certID/i.test(error.detail)
+}
+
 function commonName(dn: string): string | undefined {
   return /(?:^|[,/]\s*)CN=([^,/]+)/.exec(dn)?.[1]?.trim()
 }
 
-/**
- * Polls without Retry-After: the first after 10 ms (a CA that validates at once answers the first
- * poll), then half as long again each time, at most 3 s apart. Against a CA that takes seconds
- * this costs a handful of extra POST-as-GETs (12 requests in the first 2 s, against 6 with a
- * 100 ms start); against one that takes milliseconds it saves most of the issuance time.
- */
-const POLL = { firstMs: 10, maxMs: 3000 }
 const MAX_ORDER_PAGES = 100
+/** Repeats of a request that is not safe to repeat blindly, each after checking what happened. */
+const UNSAFE_RETRIES = 3
+const RETRY_BACKOFF = { baseMs: 250, maxMs: 8000 }
+/** Newest orders of the account looked at when a lost newOrder answer must be found. */
+const RECENT_ORDERS = 10
+/** Orders this client handed out, remembered so a lost answer is never matched to one of them. */
+const KNOWN_ORDERS = 1000
+
+/** What a poll loop needs to know about the resource it polls. */
+interface PollPlan<T> {
+  parse(body: unknown): T
+  done(value: T): boolean
+  schedule(value: T | undefined): PollSchedule
+  /** Wait before the first poll; poll at once when absent. */
+  firstWaitMs?: number
+  waker?: PollWaker
+}
 
 /**
  * An RFC 8555 ACME client: directory, account, orders, authorizations, challenges,
@@ -118,12 +166,18 @@ export class AcmeClient {
   readonly directoryUrl: string
   readonly #http: AcmeHttp
   readonly #now: () => number
+  readonly #random: () => number
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   readonly #timeoutMs: number
   #accountKey: KeyPair
   #accountJwk: Promise<JWK> | undefined
   #accountUrl: string | undefined
   #directory: Promise<Directory> | undefined
+  /** newAccount requests in flight, by what they ask: concurrent callers share one. */
+  readonly #accountFlights = new Map<string, Promise<Account>>()
+  /** Retry-After of the finalize answer that produced an order object. */
+  readonly #retryAfter = new WeakMap<Order, number>()
+  readonly #knownOrders = new Set<string>()
 
   constructor(options: AcmeClientOptions) {
     if (!/^https?:\/\//.test(options.directoryUrl)) {
@@ -136,6 +190,7 @@ export class AcmeClient {
     this.#accountKey = options.accountKey
     this.#accountUrl = options.accountUrl
     this.#now = options.now ?? Date.now
+    this.#random = options.random ?? Math.random
     this.#sleep = options.sleep ?? defaultSleep
     this.#timeoutMs = options.timeoutMs ?? 120_000
     const fetch: FetchLike =
@@ -143,11 +198,11 @@ export class AcmeClient {
     this.#http = new AcmeHttp({
       fetch,
       now: this.#now,
-      random: options.random ?? Math.random,
+      random: this.#random,
       sleep: this.#sleep,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
       maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
-      nonces: new NoncePool(),
+      nonces: new NoncePool({ now: this.#now }),
       newNonceUrl: async (deadline) => (await this.#directoryWithin(deadline)).newNonce,
     })
   }
@@ -180,7 +235,9 @@ export class AcmeClient {
 
   /**
    * Registers the account key (or finds its account: servers answer 200 for a known key).
-   * With `externalAccountBinding` the request carries an HS256 binding (§7.3.4).
+   * With `externalAccountBinding` the request carries an HS256 binding (§7.3.4). Concurrent calls
+   * asking the same share one request (it runs under the client's deadline, each caller waits
+   * under its own signal), so 20 parallel issuances on a fresh client send one newAccount.
    *
    * @example
    * const account = await client.createAccount({ termsOfServiceAgreed: true, contact: ['mailto:a@example.com'] })
@@ -195,6 +252,44 @@ export class AcmeClient {
     } = {},
   ): Promise<Account> {
     const deadline = this.#deadline(options)
+    const ask = {
+      ...(options.termsOfServiceAgreed === undefined
+        ? {}
+        : { termsOfServiceAgreed: options.termsOfServiceAgreed }),
+      ...(options.contact ? { contact: options.contact } : {}),
+      ...(options.externalAccountBinding
+        ? { externalAccountBinding: options.externalAccountBinding }
+        : {}),
+      ...(options.onlyReturnExisting ? { onlyReturnExisting: true } : {}),
+    }
+    const key = JSON.stringify([
+      ask.termsOfServiceAgreed,
+      ask.contact,
+      ask.externalAccountBinding?.kid,
+      ask.onlyReturnExisting,
+    ])
+    let flight = this.#accountFlights.get(key)
+    if (!flight) {
+      flight = this.#newAccount(ask, this.#deadline({}))
+      const shared = flight
+      this.#accountFlights.set(key, shared)
+      shared.then(
+        () => this.#accountFlights.delete(key),
+        () => this.#accountFlights.delete(key),
+      )
+    }
+    return deadline.race(flight, 'newAccount')
+  }
+
+  async #newAccount(
+    options: {
+      termsOfServiceAgreed?: boolean
+      contact?: readonly string[]
+      externalAccountBinding?: ExternalAccountBinding
+      onlyReturnExisting?: boolean
+    },
+    deadline: Deadline,
+  ): Promise<Account> {
     const directory = await this.#directoryWithin(deadline)
     const jwk = await this.#jwk()
     const payload: Record<string, unknown> = {}
@@ -258,12 +353,14 @@ export class AcmeClient {
   async deactivateAccount(options: CallOptions = {}): Promise<Account> {
     const deadline = this.#deadline(options)
     const url = await this.#kid(deadline)
-    const response = await this.#post(url, { status: 'deactivated' }, deadline)
+    const response = await this.#post(url, { status: 'deactivated' }, deadline, { repeat: 'once' })
     return parseAccount(this.#http.json(response), url)
   }
 
   /**
-   * Moves the account to `newKey` (key rollover); later requests are signed with it.
+   * Moves the account to `newKey` (key rollover); later requests are signed with it. A key change
+   * is not repeated blindly: when its answer is lost (5xx, reset), the client asks the CA with the
+   * new key whether the account moved, and sends the key change again only if it did not.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.3.5
    */
   async rolloverKey(newKey: KeyPair, options: CallOptions = {}): Promise<void> {
@@ -277,9 +374,42 @@ export class AcmeClient {
       url: directory.keyChange,
       payload: { account, oldKey: await this.#jwk() },
     })
-    await this.#post(directory.keyChange, inner, deadline)
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.#post(directory.keyChange, inner, deadline, { repeat: 'once' })
+        break
+      } catch (error) {
+        if (!isTransient(error)) throw error
+        if (await this.#accountMovedTo(newKey, newJwk, account, directory, deadline)) break
+        await this.#backOff(failures, error, deadline)
+      }
+    }
     this.#accountKey = newKey
     this.#accountJwk = Promise.resolve(newJwk)
+  }
+
+  /** Asks with `key` (onlyReturnExisting) whether the account at `account` now has that key. */
+  async #accountMovedTo(
+    key: KeyPair,
+    jwk: JWK,
+    account: string,
+    directory: Directory,
+    deadline: Deadline,
+  ): Promise<boolean> {
+    try {
+      const response = await this.#http.post(
+        directory.newAccount,
+        { onlyReturnExisting: true },
+        { privateKey: key.privateKey, identity: { jwk } },
+        deadline,
+      )
+      return this.#location(response) === account
+    } catch (error) {
+      if (error instanceof AcmeProblemError && error.shortType === 'accountDoesNotExist') {
+        return false
+      }
+      throw error
+    }
   }
 
   /** The key authorization for a challenge token under the current account key (§8.1). */
@@ -288,9 +418,13 @@ export class AcmeClient {
   }
 
   /**
-   * Creates an order. `replaces` (RFC 9773 §5) is sent only when the CA has renewalInfo, and
-   * dropped for one retry when the CA answers `alreadyReplaced`. The server's identifiers must
-   * equal the requested ones.
+   * Creates an order for the identifiers in canonical form (DNS names in lower case, IPv6 per
+   * RFC 5952). `replaces` (RFC 9773 §5) is sent only when the CA has renewalInfo, and dropped for
+   * one retry when the CA refuses it (alreadyReplaced; 404 unknown certificate; 403 another
+   * account's; malformed about it). The server's identifiers must equal the requested ones.
+   * A lost answer (5xx, reset) is not simply repeated: the account's newest orders (when the CA
+   * lists them) are searched for the order the CA created; otherwise the request is repeated,
+   * which on Let's Encrypt returns the same pending order (Boulder reuses it).
    *
    * @example
    * const order = await client.newOrder({ identifiers: [{ type: 'dns', value: 'example.com' }] })
@@ -308,40 +442,72 @@ export class AcmeClient {
     if (options.identifiers.length === 0) {
       throw new AcmeError('ERR_ACME_INVALID_ARGUMENT', 'an order needs at least one identifier')
     }
+    const identifiers = options.identifiers.map(normalizeIdentifier)
     const deadline = this.#deadline(options)
     const directory = await this.#directoryWithin(deadline)
     const stamp = (d: Date | string): string => (typeof d === 'string' ? d : d.toISOString())
     const payload: Record<string, unknown> = {
-      identifiers: options.identifiers.map((i) => ({ type: i.type, value: i.value })),
+      identifiers: identifiers.map((i) => ({ type: i.type, value: i.value })),
     }
     if (options.notBefore !== undefined) payload.notBefore = stamp(options.notBefore)
     if (options.notAfter !== undefined) payload.notAfter = stamp(options.notAfter)
     if (options.profile !== undefined) payload.profile = options.profile
     if (options.replaces !== undefined && directory.renewalInfo) payload.replaces = options.replaces
-    let response: AcmeResponse
-    try {
-      response = await this.#post(directory.newOrder, payload, deadline)
-    } catch (error) {
-      if (
-        !(error instanceof AcmeProblemError && error.shortType === 'alreadyReplaced') ||
-        payload.replaces === undefined
-      ) {
-        throw error
+    let order: Order | undefined
+    for (let failures = 0; !order; ) {
+      try {
+        const response = await this.#post(directory.newOrder, payload, deadline, {
+          repeat: 'once',
+        })
+        order = parseOrder(this.#http.json(response), this.#location(response))
+      } catch (error) {
+        if (payload.replaces !== undefined && refusedForReplaces(error)) {
+          delete payload.replaces
+          continue
+        }
+        if (!isTransient(error)) throw error
+        order = await this.#createdOrder(identifiers, deadline)
+        if (!order) await this.#backOff(failures++, error, deadline)
       }
-      delete payload.replaces
-      response = await this.#post(directory.newOrder, payload, deadline)
     }
-    const order = parseOrder(this.#http.json(response), this.#location(response))
-    const key = (i: AcmeIdentifier): string => `${i.type}:${i.value.toLowerCase()}`
-    const asked = new Set(options.identifiers.map(key))
-    const got = new Set(order.identifiers.map(key))
-    if (asked.size !== got.size || [...asked].some((i) => !got.has(i))) {
+    if (!sameIdentifiers(identifiers, order.identifiers)) {
+      const list = (ids: readonly AcmeIdentifier[]): string =>
+        ids.map((i) => `${i.type}:${i.value}`).join(', ')
       throw new AcmeError(
         'ERR_ACME_RESPONSE',
-        `the order at ${order.url} is for [${[...got].join(', ')}], not the requested [${[...asked].join(', ')}]`,
+        `the order at ${order.url} is for [${list(order.identifiers)}], not the requested [${list(identifiers)}]`,
       )
     }
+    this.#knownOrders.add(order.url)
+    if (this.#knownOrders.size > KNOWN_ORDERS) {
+      this.#knownOrders.delete(this.#knownOrders.values().next().value as string)
+    }
     return order
+  }
+
+  /**
+   * After a lost newOrder answer: the newest pending or ready order of the account for exactly
+   * these identifiers that this client has not handed out yet, if the CA lists orders.
+   */
+  async #createdOrder(
+    identifiers: readonly AcmeIdentifier[],
+    deadline: Deadline,
+  ): Promise<Order | undefined> {
+    const kid = await this.#kid(deadline)
+    const account = parseAccount(this.#http.json(await this.#postAsGet(kid, deadline)), kid)
+    if (!account.orders) return undefined
+    const urls = await this.#orderUrls(account.orders, deadline)
+    for (const url of urls.slice(-RECENT_ORDERS).reverse()) {
+      if (this.#knownOrders.has(url)) continue
+      const order = parseOrder(this.#http.json(await this.#postAsGet(url, deadline)), url)
+      if (
+        (order.status === 'pending' || order.status === 'ready') &&
+        sameIdentifiers(identifiers, order.identifiers)
+      ) {
+        return order
+      }
+    }
+    return undefined
   }
 
   /**
@@ -364,8 +530,12 @@ export class AcmeClient {
     if (!account.orders) {
       throw new AcmeError('ERR_ACME_UNSUPPORTED', `the account at ${kid} has no orders URL`)
     }
+    return this.#orderUrls(account.orders, deadline)
+  }
+
+  async #orderUrls(first: string, deadline: Deadline): Promise<string[]> {
     const urls: string[] = []
-    let next: string | undefined = account.orders
+    let next: string | undefined = first
     for (let page = 0; next && page < MAX_ORDER_PAGES; page++) {
       const response = await this.#postAsGet(next, deadline)
       const body = this.#http.json(response) as { orders?: unknown }
@@ -379,45 +549,67 @@ export class AcmeClient {
   }
 
   /**
-   * Finalizes a ready order with a CSR (DER). On `orderNotReady` it waits for the order to become
-   * ready and tries once more. Returns the order as the server left it (often `processing`).
+   * Finalizes a ready order with a CSR (DER). On `orderNotReady` it waits for the order to leave
+   * `pending` and, if it is then `ready`, tries once more (a repeated finalize whose first answer
+   * was lost lands here too, and finds the order `processing` or `valid`). Returns the order as the
+   * server left it (often `processing`); the answer's Retry-After is kept for
+   * {@link AcmeClient.waitForOrder}.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
    */
   async finalizeOrder(order: Order, csrDer: Uint8Array, options: CallOptions = {}): Promise<Order> {
     const deadline = this.#deadline(options)
     const payload = { csr: base64url.encode(csrDer) }
     try {
-      return parseOrder(
-        this.#http.json(await this.#post(order.finalize, payload, deadline)),
-        order.url,
-      )
+      return this.#finalized(await this.#post(order.finalize, payload, deadline), order.url)
     } catch (error) {
       if (!(error instanceof AcmeProblemError && error.shortType === 'orderNotReady')) throw error
       const current = await this.#pollOrder(order.url, deadline, (s) => s !== 'pending')
       if (current.status !== 'ready') return this.#orderOutcome(current)
-      return parseOrder(
-        this.#http.json(await this.#post(order.finalize, payload, deadline)),
-        order.url,
-      )
+      return this.#finalized(await this.#post(order.finalize, payload, deadline), order.url)
     }
   }
 
+  #finalized(response: AcmeResponse, url: string): Order {
+    const order = parseOrder(this.#http.json(response), url)
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#now())
+    if (retryAfter !== undefined) this.#retryAfter.set(order, retryAfter)
+    return order
+  }
+
   /**
-   * Polls an order until it is `valid` (honouring Retry-After, else short growing waits);
-   * `invalid` rejects with ERR_ACME_ORDER_INVALID carrying the order's problem.
+   * Waits until an order leaves `pending` and `processing`: resolves with it once `valid` (or
+   * `ready`, when it waits for {@link AcmeClient.finalizeOrder}); `invalid` rejects with
+   * ERR_ACME_ORDER_INVALID carrying the order's problem. Given an order object it polls only if
+   * that object is still pending or processing, first after the Retry-After its finalize answer
+   * carried, else after the schedule's first step (`processing`: about 100 ms, growing to 5 s;
+   * `pending`: about 1 s, growing to 5 s; each ±20 %). Later polls honour Retry-After too.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
    */
   async waitForOrder(order: Order | string, options: CallOptions = {}): Promise<Order> {
     const deadline = this.#deadline(options)
+    const busy = (s: Order['status']): boolean => s === 'processing' || s === 'pending'
+    if (typeof order !== 'string' && !busy(order.status)) return this.#orderOutcome(order)
     const url = typeof order === 'string' ? order : order.url
-    const done = await this.#pollOrder(url, deadline, (s) => s !== 'processing' && s !== 'pending')
+    const firstWaitMs =
+      typeof order === 'string'
+        ? undefined
+        : (this.#retryAfter.get(order) ?? pollDelay(0, this.#orderSchedule(order), this.#random))
+    const done = await this.#poll(url, deadline, {
+      parse: (body) => parseOrder(body, url),
+      done: (o) => !busy(o.status),
+      schedule: (o) => this.#orderSchedule(o),
+      ...(firstWaitMs === undefined ? {} : { firstWaitMs }),
+    })
     return this.#orderOutcome(done)
   }
 
   /**
    * Downloads the certificate chain (`application/pem-certificate-chain`). With
-   * `preferredChain`, returns the first of the default and alternate chains in which some
-   * certificate's issuer common name (or full DN) equals it; the default chain otherwise.
+   * `preferredChain` (an issuer common name or full DN), returns the first of the default and
+   * alternate chains whose topmost certificate was issued by it (the root the chain leads to);
+   * failing that, the first chain in which any certificate was issued by it; else the default.
+   * Matching the top first matters with cross-signed roots: Let's Encrypt's long chain contains
+   * "ISRG Root X1" too, but leads to the older root that cross-signed it.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4.2
    */
   async downloadCertificate(
@@ -434,14 +626,20 @@ export class AcmeClient {
     }
     const first = await this.#fetchChain(url, deadline)
     const preferred = options.preferredChain
-    if (preferred === undefined || this.#chainMatches(first.chainPem, preferred)) return first
+    const issuedBy = (issuer: string): boolean =>
+      issuer === preferred || commonName(issuer) === preferred
+    const topIssuedBy = (pem: string): boolean => issuedBy(chainInfo(pem).at(-1)?.issuer ?? '')
+    if (preferred === undefined || topIssuedBy(first.chainPem)) return first
+    const chains = [first.chainPem]
     for (const alternate of first.alternates) {
       const candidate = await this.#fetchChain(alternate, deadline)
-      if (this.#chainMatches(candidate.chainPem, preferred)) {
+      if (topIssuedBy(candidate.chainPem)) {
         return { chainPem: candidate.chainPem, alternates: first.alternates }
       }
+      chains.push(candidate.chainPem)
     }
-    return first
+    const deeper = chains.find((pem) => chainInfo(pem).some((info) => issuedBy(info.issuer)))
+    return { chainPem: deeper ?? first.chainPem, alternates: first.alternates }
   }
 
   /**
@@ -459,7 +657,7 @@ export class AcmeClient {
    */
   async deactivateAuthorization(url: string, options: CallOptions = {}): Promise<Authorization> {
     const deadline = this.#deadline(options)
-    const response = await this.#post(url, { status: 'deactivated' }, deadline)
+    const response = await this.#post(url, { status: 'deactivated' }, deadline, { repeat: 'once' })
     return parseAuthorization(this.#http.json(response), url)
   }
 
@@ -477,19 +675,27 @@ export class AcmeClient {
   }
 
   /**
-   * Polls an authorization until it leaves `pending` (Retry-After honoured; otherwise waits of
-   * 100 ms growing by half to 3 s). Resolves with `valid`; any other final status rejects with
-   * ERR_ACME_AUTHORIZATION_INVALID carrying the challenge's problem as `cause`.
+   * Polls an authorization until it leaves `pending`, call it after
+   * {@link AcmeClient.respondToChallenge}. Every poll, the first included, comes after a wait: the
+   * CA's Retry-After when it sent one, else about 1 s, then 1.5 s, 2.25 s, 3.4 s and every 5 s
+   * (each ±20 %, at least 500 ms apart). With `waker`, the poll comes {@link WAKE_QUIET_MS} after
+   * the last wake-up instead (still at least 500 ms after the previous poll). Resolves with
+   * `valid`; any other final status rejects with ERR_ACME_AUTHORIZATION_INVALID carrying the
+   * challenge's problem as `cause`.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.5.1
    */
-  async waitForAuthorization(url: string, options: CallOptions = {}): Promise<Authorization> {
+  async waitForAuthorization(
+    url: string,
+    options: CallOptions & { waker?: PollWaker } = {},
+  ): Promise<Authorization> {
     const deadline = this.#deadline(options)
-    const authz = await this.#poll(
-      url,
-      deadline,
-      (body) => parseAuthorization(body, url),
-      (a) => a.status !== 'pending',
-    )
+    const authz = await this.#poll(url, deadline, {
+      parse: (body) => parseAuthorization(body, url),
+      done: (a) => a.status !== 'pending',
+      schedule: () => AUTHORIZATION_POLLS,
+      firstWaitMs: pollDelay(0, AUTHORIZATION_POLLS, this.#random),
+      ...(options.waker ? { waker: options.waker } : {}),
+    })
     if (authz.status === 'valid') return authz
     const failed = authz.challenges.find((c) => c.error)
     const cause = failed?.error
@@ -504,7 +710,8 @@ export class AcmeClient {
 
   /**
    * Revokes a certificate, signed by the account key or, with `certificateKey`, by the
-   * certificate's own key (then with a `jwk` header).
+   * certificate's own key (then with a `jwk` header). When an answer is lost (5xx, reset) the
+   * request is repeated, and `alreadyRevoked` on a repeat is success: the lost one did it.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.6
    */
   async revokeCertificate(
@@ -523,7 +730,19 @@ export class AcmeClient {
           identity: { jwk: (await exportPublicJwk(options.certificateKey)) as JWK },
         }
       : await this.#signer(deadline)
-    await this.#http.post(directory.revokeCert, payload, signer, deadline)
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.#http.post(directory.revokeCert, payload, signer, deadline, { repeat: 'once' })
+        return
+      } catch (error) {
+        const repeated = failures > 0
+        if (repeated && error instanceof AcmeProblemError && error.shortType === 'alreadyRevoked') {
+          return
+        }
+        if (!isTransient(error)) throw error
+        await this.#backOff(failures, error, deadline)
+      }
+    }
   }
 
   /**
@@ -554,18 +773,35 @@ export class AcmeClient {
     return new Deadline(this.#now, options.timeoutMs ?? this.#timeoutMs, options.signal)
   }
 
+  /**
+   * The directory, loaded once under the client's own deadline (not the first caller's): a
+   * caller that gives up stops waiting, the load goes on for the others.
+   */
   #directoryWithin(deadline: Deadline): Promise<Directory> {
     if (!this.#directory) {
       const url = this.directoryUrl
       const loading = this.#http
-        .get(url, deadline)
+        .get(url, this.#deadline({}))
         .then((response) => parseDirectory(this.#http.json(response), url))
       loading.catch(() => {
         if (this.#directory === loading) this.#directory = undefined
       })
       this.#directory = loading
     }
-    return this.#directory
+    return deadline.race(this.#directory, `loading the directory ${this.directoryUrl}`)
+  }
+
+  /** Waits before repeat number `failures` of an unsafe request, or throws `error` when spent. */
+  async #backOff(failures: number, error: unknown, deadline: Deadline): Promise<void> {
+    if (failures >= UNSAFE_RETRIES) throw error
+    const problemWait = error instanceof AcmeProblemError ? error.retryAfterMs : undefined
+    const wait = problemWait ?? backoffDelay(failures, { ...RETRY_BACKOFF, random: this.#random })
+    if (wait > deadline.remaining()) throw error
+    try {
+      await this.#sleep(wait, deadline.signal)
+    } catch (cause) {
+      throw deadline.error('waiting to retry', cause)
+    }
   }
 
   #jwk(): Promise<JWK> {
@@ -591,13 +827,13 @@ export class AcmeClient {
     url: string,
     payload: unknown,
     deadline: Deadline,
-    accept?: string,
+    options: PostOptions = {},
   ): Promise<AcmeResponse> {
-    return this.#http.post(url, payload, await this.#signer(deadline), deadline, accept)
+    return this.#http.post(url, payload, await this.#signer(deadline), deadline, options)
   }
 
   #postAsGet(url: string, deadline: Deadline, accept?: string): Promise<AcmeResponse> {
-    return this.#post(url, undefined, deadline, accept)
+    return this.#post(url, undefined, deadline, accept === undefined ? {} : { accept })
   }
 
   #location(response: AcmeResponse): string {
@@ -611,26 +847,74 @@ export class AcmeClient {
     return new URL(location, response.url).toString()
   }
 
-  async #poll<T>(
-    url: string,
-    deadline: Deadline,
-    parse: (body: unknown) => T,
-    done: (value: T) => boolean,
-  ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * Polls `url` until `plan.done`: each wait is the server's Retry-After when it sent one, else
+   * the plan's schedule; never two polls closer than the schedule's floor. A waker cuts a wait
+   * short: the poll then follows {@link WAKE_QUIET_MS} after the last wake-up.
+   */
+  async #poll<T>(url: string, deadline: Deadline, plan: PollPlan<T>): Promise<T> {
+    let wait = plan.firstWaitMs
+    let schedule = plan.schedule(undefined)
+    let lastPoll: number | undefined
+    let seenWakes = 0
+    for (let step = wait === undefined ? 0 : 1; ; step++) {
+      if (wait !== undefined) {
+        await this.#pollWait(url, wait, { schedule, lastPoll, seenWakes, deadline, plan })
+      }
+      seenWakes = plan.waker?.wakes ?? 0
+      lastPoll = this.#now()
       const response = await this.#postAsGet(url, deadline)
-      const value = parse(this.#http.json(response))
-      if (done(value)) return value
-      const wait =
-        parseRetryAfter(response.headers.get('retry-after'), this.#now()) ??
-        pollDelay(attempt, POLL)
-      if (wait > deadline.remaining()) throw deadline.error(`polling ${url}`)
+      const value = plan.parse(this.#http.json(response))
+      if (plan.done(value)) return value
+      schedule = plan.schedule(value)
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#now())
+      wait =
+        retryAfter === undefined
+          ? pollDelay(step, schedule, this.#random)
+          : Math.max(schedule.floorMs, retryAfter)
+    }
+  }
+
+  async #pollWait<T>(
+    url: string,
+    ms: number,
+    at: {
+      schedule: PollSchedule
+      lastPoll: number | undefined
+      seenWakes: number
+      deadline: Deadline
+      plan: PollPlan<T>
+    },
+  ): Promise<void> {
+    const { deadline, plan } = at
+    if (ms > deadline.remaining()) throw deadline.error(`polling ${url}`)
+    const waker = plan.waker
+    let remaining = waker && waker.wakes > at.seenWakes ? 0 : ms
+    let woken = remaining === 0
+    for (;;) {
+      if (woken) {
+        const sinceLast =
+          at.lastPoll === undefined ? Number.POSITIVE_INFINITY : this.#now() - at.lastPoll
+        remaining = Math.max(WAKE_QUIET_MS, at.schedule.floorMs - sinceLast)
+      }
+      const wake = new AbortController()
+      const unsubscribe = waker?.subscribe(() => wake.abort()) ?? (() => {})
       try {
-        await this.#sleep(wait, deadline.signal)
+        await this.#sleep(remaining, AbortSignal.any([deadline.signal, wake.signal]))
+        return
       } catch (cause) {
-        throw deadline.error(`polling ${url}`, cause)
+        if (deadline.signal.aborted || !wake.signal.aborted) {
+          throw deadline.error(`polling ${url}`, cause)
+        }
+        woken = true
+      } finally {
+        unsubscribe()
       }
     }
+  }
+
+  #orderSchedule(order: Order | undefined): PollSchedule {
+    return order?.status === 'pending' ? AUTHORIZATION_POLLS : ORDER_POLLS
   }
 
   #pollOrder(
@@ -638,12 +922,11 @@ export class AcmeClient {
     deadline: Deadline,
     done: (status: Order['status']) => boolean,
   ): Promise<Order> {
-    return this.#poll(
-      url,
-      deadline,
-      (body) => parseOrder(body, url),
-      (o) => done(o.status),
-    )
+    return this.#poll(url, deadline, {
+      parse: (body) => parseOrder(body, url),
+      done: (o) => done(o.status),
+      schedule: (o) => this.#orderSchedule(o),
+    })
   }
 
   #orderOutcome(order: Order): Order {
@@ -671,11 +954,5 @@ export class AcmeClient {
       throw new AcmeError('ERR_ACME_RESPONSE', `no certificate in the chain from ${url}`)
     }
     return { chainPem, alternates: linkTargets(response.headers, 'alternate', url) }
-  }
-
-  #chainMatches(chainPem: string, preferred: string): boolean {
-    return chainInfo(chainPem).some(
-      (info) => info.issuer === preferred || commonName(info.issuer) === preferred,
-    )
   }
 }

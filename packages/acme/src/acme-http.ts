@@ -7,6 +7,7 @@ import type { FetchLike } from './https-fetch.js'
 import { signJws } from './jws.js'
 import type { NoncePool } from './nonce-pool.js'
 import { readBody } from './read-body.js'
+import { RequestPacer } from './request-pacer.js'
 import { parseRetryAfter } from './retry-after.js'
 
 /** A response read into memory. */
@@ -30,6 +31,21 @@ export interface AcmeHttpOptions {
   readonly newNonceUrl: (deadline: Deadline) => Promise<string>
 }
 
+/**
+ * Whether a failed request may simply be sent again. `'retry'`: repeating it changes nothing at
+ * the CA (GETs, POST-as-GET, newAccount, challenge responses, finalize, contact updates). `'once'`:
+ * the CA may have acted on it before the answer was lost (key change, revocation, newOrder,
+ * deactivations): a 5xx or a lost connection is thrown at once for the caller to resolve.
+ * badNonce and 429 answers are retried either way: the CA refused those without acting.
+ */
+export type Repeat = 'retry' | 'once'
+
+/** Options of one signed POST. */
+export interface PostOptions {
+  readonly accept?: string
+  readonly repeat?: Repeat
+}
+
 /** Who signs a request: the key and either its `jwk` or the account URL. */
 export interface Signer {
   readonly privateKey: webcrypto.CryptoKey
@@ -46,37 +62,62 @@ const SERVER_ERROR_RETRIES = 4
 const RATE_LIMIT_RETRIES = 6
 const BACKOFF = { baseMs: 250, maxMs: 8000 }
 const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:'
+/**
+ * Client-wide pace, well under Let's Encrypt's per-IP limits (new-nonce 20/s with a burst of 10,
+ * every other /acme/ endpoint 250/s, new-order 300/s): every request shares one bucket, and
+ * newNonce has its own; a request that finds the nonce pool empty waits for whichever comes
+ * first, a nonce from another answer or a newNonce token.
+ */
+export const REQUEST_PACE = { perSecond: 40, burst: 40 }
+export const NEW_NONCE_PACE = { perSecond: 10, burst: 5 }
+
+/** Is this failure one that a repeated request might not see (5xx, lost connection)? */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof AcmeProblemError) return error.status >= 500
+  return error instanceof AcmeError && error.code === 'ERR_ACME_NETWORK'
+}
 
 /**
- * The request engine: signs with fresh nonces, keeps the nonce pool filled, turns problem
- * documents into {@link AcmeProblemError}, retries badNonce, 429/rateLimited (as long as the
- * deadline allows the wait Retry-After asks for), 5xx and network failures (bounded, with
- * jittered back-off). Internal to the package.
+ * The request engine: signs with fresh nonces (each used once), keeps the nonce pool filled,
+ * paces requests, turns problem documents into {@link AcmeProblemError}, retries badNonce,
+ * 429/rateLimited (as long as the deadline allows the wait Retry-After asks for) and, for
+ * requests that are safe to repeat, 5xx and network failures (bounded, with jittered back-off).
+ * Internal to the package.
  */
 export class AcmeHttp {
   readonly #o: AcmeHttpOptions
+  readonly #pace: RequestPacer
+  readonly #noncePace: RequestPacer
+  /** Aborted (and replaced) whenever a nonce lands in the pool: wakes requests waiting for one. */
+  #nonceArrived = new AbortController()
 
   constructor(options: AcmeHttpOptions) {
     this.#o = options
+    this.#pace = new RequestPacer({ ...REQUEST_PACE, now: options.now })
+    this.#noncePace = new RequestPacer({ ...NEW_NONCE_PACE, now: options.now })
   }
 
   /** An unauthenticated GET (directory, renewalInfo) with retries for 5xx, 429 and resets. */
   async get(url: string, deadline: Deadline, accept = 'application/json'): Promise<AcmeResponse> {
-    return this.#withRetries(url, deadline, () => this.#send('GET', url, deadline, { accept }))
+    return this.#withRetries(url, deadline, 'retry', () =>
+      this.#send('GET', url, deadline, { accept }),
+    )
   }
 
-  /** A signed POST (payload `undefined` = POST-as-GET) with every retry the RFC allows. */
+  /** A signed POST (payload `undefined` = POST-as-GET) with the retries `options.repeat` allows. */
   async post(
     url: string,
     payload: unknown,
     signer: Signer,
     deadline: Deadline,
-    accept = 'application/json',
+    options: PostOptions = {},
   ): Promise<AcmeResponse> {
+    const accept = options.accept ?? 'application/json'
+    const repeat = options.repeat ?? 'retry'
     let badNonces = 0
     for (;;) {
       try {
-        return await this.#withRetries(url, deadline, async () => {
+        return await this.#withRetries(url, deadline, repeat, async () => {
           const nonce = await this.#nonce(deadline)
           const jws = await signJws({ ...signer, url, nonce, payload })
           return this.#send('POST', url, deadline, {
@@ -116,12 +157,26 @@ export class AcmeHttp {
     }
   }
 
+  /** A pooled nonce, else a fresh one from newNonce when its pace allows, else the first to come. */
   async #nonce(deadline: Deadline): Promise<string> {
-    const pooled = this.#o.nonces.take()
-    if (pooled) return pooled
+    for (;;) {
+      const pooled = this.#o.nonces.take()
+      if (pooled) return pooled
+      const wait = this.#noncePace.reserve()
+      if (wait === 0) break
+      const arrived = this.#nonceArrived.signal
+      try {
+        await this.#o.sleep(wait, AbortSignal.any([deadline.signal, arrived]))
+      } catch (cause) {
+        if (!arrived.aborted || deadline.signal.aborted) {
+          throw deadline.error('waiting for a nonce', cause)
+        }
+      }
+    }
     const url = await this.#o.newNonceUrl(deadline)
-    const response = await this.#withRetries(url, deadline, () =>
-      this.#send('HEAD', url, deadline, {}),
+    // The nonce of this answer goes to this request only: it is not pooled (used once).
+    const response = await this.#withRetries(url, deadline, 'retry', () =>
+      this.#send('HEAD', url, deadline, { poolNonce: false }),
     )
     const nonce = response.headers.get('replay-nonce')
     if (!nonce) {
@@ -133,6 +188,7 @@ export class AcmeHttp {
   async #withRetries(
     url: string,
     deadline: Deadline,
+    repeat: Repeat,
     attempt: () => Promise<AcmeResponse>,
   ): Promise<AcmeResponse> {
     let failures = 0
@@ -145,7 +201,7 @@ export class AcmeHttp {
       } catch (error) {
         if (error instanceof AcmeError && error.code !== 'ERR_ACME_NETWORK') throw error
         if (deadline.signal.aborted) throw deadline.error(`request to ${url}`, error)
-        if (failures >= SERVER_ERROR_RETRIES) throw error
+        if (repeat === 'once' || failures >= SERVER_ERROR_RETRIES) throw error
         await this.#wait(
           backoffDelay(failures++, { ...BACKOFF, random: this.#o.random }),
           deadline,
@@ -163,7 +219,7 @@ export class AcmeHttp {
         await this.#wait(wait, deadline, problem)
         continue
       }
-      if (response.status >= 500 && failures < SERVER_ERROR_RETRIES) {
+      if (response.status >= 500 && repeat === 'retry' && failures < SERVER_ERROR_RETRIES) {
         const wait =
           problem.retryAfterMs ?? backoffDelay(failures, { ...BACKOFF, random: this.#o.random })
         failures++
@@ -182,6 +238,13 @@ export class AcmeHttp {
     } catch (cause) {
       throw deadline.error('waiting to retry', cause)
     }
+  }
+
+  #pool(nonce: string | null): void {
+    if (!this.#o.nonces.add(nonce)) return
+    const arrived = this.#nonceArrived
+    this.#nonceArrived = new AbortController()
+    arrived.abort()
   }
 
   #problem(response: AcmeResponse): AcmeProblemError {
@@ -212,8 +275,11 @@ export class AcmeHttp {
     method: string,
     url: string,
     deadline: Deadline,
-    options: { accept?: string; contentType?: string; body?: string },
+    options: { accept?: string; contentType?: string; body?: string; poolNonce?: boolean },
   ): Promise<AcmeResponse> {
+    for (let wait = this.#pace.reserve(); wait > 0; wait = this.#pace.reserve()) {
+      await this.#wait(wait, deadline, deadline.error(`${method} ${url}`))
+    }
     const headers: Record<string, string> = { 'user-agent': this.#o.userAgent }
     if (options.accept) headers.accept = options.accept
     if (options.contentType) headers['content-type'] = options.contentType
@@ -241,7 +307,7 @@ export class AcmeHttp {
         { cause },
       )
     }
-    this.#o.nonces.add(response.headers.get('replay-nonce'))
+    if (options.poolNonce !== false) this.#pool(response.headers.get('replay-nonce'))
     let body: Uint8Array
     try {
       body = await readBody(response, this.#o.maxResponseBytes, url)

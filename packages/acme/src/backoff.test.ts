@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, pollDelay } from './backoff.js'
+import { AUTHORIZATION_POLLS, backoffDelay, ORDER_POLLS, pollDelay } from './backoff.js'
 
 describe('back-off', () => {
   it('jittered exponential back-off stays within [ceiling/2, ceiling] and never passes maxMs', () => {
@@ -16,10 +16,43 @@ describe('back-off', () => {
       ),
     )
   })
+})
 
-  it('polls start at firstMs and grow by half to the cap', () => {
-    const delays = Array.from({ length: 12 }, (_, i) => pollDelay(i, { firstMs: 100, maxMs: 3000 }))
-    expect(delays.slice(0, 4)).toEqual([100, 150, 225, 338])
-    expect(delays.at(-1)).toBe(3000)
+describe('poll schedule without Retry-After (issue 19 §4)', () => {
+  it('authorizations: about 1 s first, growing by half to 5 s, ±20 %', () => {
+    const mid = (a: number) => pollDelay(a, AUTHORIZATION_POLLS, () => 0.5)
+    expect([0, 1, 2, 3, 4, 5, 30].map(mid)).toEqual([1000, 1500, 2250, 3375, 5000, 5000, 5000])
+    expect(pollDelay(0, AUTHORIZATION_POLLS, () => 0)).toBe(800)
+    expect(pollDelay(0, AUTHORIZATION_POLLS, () => 0.999999)).toBe(1200)
+  })
+
+  it('orders being issued: 100 ms first, then 250 ms, 625 ms, … to 5 s', () => {
+    const mid = (a: number) => pollDelay(a, ORDER_POLLS, () => 0.5)
+    expect([0, 1, 2, 3, 4, 5].map(mid)).toEqual([100, 250, 625, 1563, 3906, 5000])
+  })
+
+  it('never below the floor, never above the cap plus jitter, whatever the draw', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 60 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (attempt, r) =>
+          [AUTHORIZATION_POLLS, ORDER_POLLS].every((s) => {
+            const d = pollDelay(attempt, s, () => r)
+            return d >= s.floorMs && d <= s.maxMs * (1 + s.jitter)
+          }),
+      ),
+    )
+  })
+
+  it('parallel issuances drift apart: 20 draws of the same step differ', () => {
+    let seed = 1
+    const random = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    const firsts = Array.from({ length: 20 }, () => pollDelay(0, AUTHORIZATION_POLLS, random))
+    expect(new Set(firsts).size).toBeGreaterThan(15)
+    expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThan(200)
   })
 })

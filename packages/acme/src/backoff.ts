@@ -13,10 +13,56 @@ export function backoffDelay(
   return Math.round(ceiling / 2 + (ceiling / 2) * options.random())
 }
 
+/** How to space polls of one resource when the server sends no Retry-After. */
+export interface PollSchedule {
+  /** Nominal wait before the first poll. */
+  readonly firstMs: number
+  /** Each later wait is this many times the one before… */
+  readonly growth: number
+  /** …up to this. */
+  readonly maxMs: number
+  /** Each wait is scaled by a random factor in [1 - jitter, 1 + jitter). */
+  readonly jitter: number
+  /** Never two polls of one resource closer than this (Retry-After and wake-ups included). */
+  readonly floorMs: number
+}
+
 /**
- * The wait before poll number `attempt` when the server sent no Retry-After: short first
- * (`firstMs`), growing by half each time, capped at `maxMs`.
+ * Authorizations: a CA needs at least a network round trip to validate, Let's Encrypt a few
+ * (one per perspective), so the first poll comes after about a second: 1 s, 1.5 s, 2.25 s,
+ * 3.4 s, then every 5 s, each ±20 %. Four polls cover the first 8 s.
  */
-export function pollDelay(attempt: number, options: { firstMs: number; maxMs: number }): number {
-  return Math.min(options.maxMs, Math.round(options.firstMs * 1.5 ** attempt))
+export const AUTHORIZATION_POLLS: PollSchedule = {
+  firstMs: 1000,
+  growth: 1.5,
+  maxMs: 5000,
+  jitter: 0.2,
+  floorMs: 500,
+}
+
+/**
+ * Orders being issued (`processing`): signing takes the CA milliseconds (Boulder usually answers
+ * finalize with the certificate ready), so the first poll comes soon: 100 ms, 250 ms, 625 ms,
+ * 1.6 s, 3.9 s, then every 5 s, each ±20 %.
+ */
+export const ORDER_POLLS: PollSchedule = {
+  firstMs: 100,
+  growth: 2.5,
+  maxMs: 5000,
+  jitter: 0.2,
+  floorMs: 80,
+}
+
+/**
+ * The wait before poll number `attempt` (0 = the first) when the server sent no Retry-After:
+ * `firstMs` growing by `growth` up to `maxMs`, scaled by a random factor so that parallel
+ * issuances drift apart instead of polling in lockstep, never below `floorMs`.
+ *
+ * @example
+ * pollDelay(0, AUTHORIZATION_POLLS, Math.random) // 800–1200 ms
+ */
+export function pollDelay(attempt: number, schedule: PollSchedule, random: () => number): number {
+  const nominal = Math.min(schedule.maxMs, schedule.firstMs * schedule.growth ** attempt)
+  const scaled = nominal * (1 - schedule.jitter + 2 * schedule.jitter * random())
+  return Math.max(schedule.floorMs, Math.round(scaled))
 }

@@ -37,6 +37,28 @@ export class Deadline {
     )
   }
 
+  /**
+   * Waits for shared work (a memo that runs under its owner's lifetime) but gives up on this
+   * caller's own signal: the work goes on for the other callers.
+   */
+  race<T>(work: Promise<T>, what: string): Promise<T> {
+    if (this.signal.aborted) return Promise.reject(this.error(what))
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(this.error(what))
+      this.signal.addEventListener('abort', onAbort, { once: true })
+      work.then(
+        (value) => {
+          this.signal.removeEventListener('abort', onAbort)
+          resolve(value)
+        },
+        (error: unknown) => {
+          this.signal.removeEventListener('abort', onAbort)
+          reject(error)
+        },
+      )
+    })
+  }
+
   /** Throws `error(what)` when the caller aborted or the time is up. */
   check(what: string): void {
     if (this.signal.aborted || this.remaining() === 0) throw this.error(what)

@@ -1,16 +1,20 @@
+/** Every stable code of `@autotls/acme`, as a runtime list (README's error table lists each). */
+export const ACME_ERROR_CODES = [
+  'ERR_ACME_PROBLEM',
+  'ERR_ACME_TIMEOUT',
+  'ERR_ACME_ABORTED',
+  'ERR_ACME_RESPONSE',
+  'ERR_ACME_NETWORK',
+  'ERR_ACME_TLS',
+  'ERR_ACME_ORDER_INVALID',
+  'ERR_ACME_AUTHORIZATION_INVALID',
+  'ERR_ACME_NO_SOLVER',
+  'ERR_ACME_INVALID_ARGUMENT',
+  'ERR_ACME_UNSUPPORTED',
+] as const
+
 /** Stable codes for every failure of `@autotls/acme`; callers `switch (error.code)`. */
-export type AcmeErrorCode =
-  | 'ERR_ACME_PROBLEM'
-  | 'ERR_ACME_TIMEOUT'
-  | 'ERR_ACME_ABORTED'
-  | 'ERR_ACME_RESPONSE'
-  | 'ERR_ACME_NETWORK'
-  | 'ERR_ACME_TLS'
-  | 'ERR_ACME_ORDER_INVALID'
-  | 'ERR_ACME_AUTHORIZATION_INVALID'
-  | 'ERR_ACME_NO_SOLVER'
-  | 'ERR_ACME_INVALID_ARGUMENT'
-  | 'ERR_ACME_UNSUPPORTED'
+export type AcmeErrorCode = (typeof ACME_ERROR_CODES)[number]
 
 /**
  * The one error class of `@autotls/acme`. Every failure carries a stable `code` and, when it

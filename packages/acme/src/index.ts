@@ -13,6 +13,7 @@ export {
   type CertificateChain,
   type RevocationReason,
 } from './acme-client.js'
+export { AUTHORIZATION_POLLS, ORDER_POLLS, type PollSchedule } from './backoff.js'
 export type { ChallengeArgs, ChallengeSolver } from './challenge-solver.js'
 export {
   GOOGLE_TRUST_SERVICES,
@@ -21,6 +22,7 @@ export {
   ZEROSSL,
 } from './directory-urls.js'
 export {
+  ACME_ERROR_CODES,
   AcmeError,
   type AcmeErrorCode,
   AcmeProblemError,
@@ -36,6 +38,8 @@ export {
   issueCertificate,
 } from './issue-certificate.js'
 export { dns01RecordName, dns01TxtValue, keyAuthorizationFor } from './key-authorization.js'
+export { normalizeIdentifier } from './normalize-identifier.js'
+export { PollWaker, WAKE_QUIET_MS } from './poll-waker.js'
 export type { RenewalInfo } from './renewal-info.js'
 export type {
   Account,

@@ -11,6 +11,7 @@ import type { AcmeClient } from './acme-client.js'
 import type { ChallengeArgs, ChallengeSolver } from './challenge-solver.js'
 import { AcmeError } from './errors.js'
 import type { ExternalAccountBinding } from './external-account-binding.js'
+import { PollWaker } from './poll-waker.js'
 import type { Authorization } from './resources.js'
 
 /** Everything {@link issueCertificate} needs. */
@@ -54,7 +55,9 @@ const CLEANUP_TIMEOUT_MS = 10_000
 
 /**
  * Runs the whole issuance: order, every authorization in parallel (present, respond, poll,
- * clean up), finalize with a CSR for a fresh key, poll, download. On failure every presented
+ * clean up), finalize with a CSR for a fresh key, poll, download. Each solver gets
+ * `validationSeen` in its arguments to wake the authorization poll when the CA's validation
+ * request arrives. On failure every presented
  * challenge is still cleaned up and authorizations left pending are deactivated.
  *
  * @example
@@ -151,17 +154,19 @@ async function authorize(
     type: authz.identifier.type === 'ip' ? 'ip' : 'dns',
     value: authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value,
   }
+  const waker = new PollWaker()
   const args: ChallengeArgs = {
     identifier,
     token: pick.challenge.token,
     keyAuthorization: await client.keyAuthorization(pick.challenge.token),
     signal,
+    validationSeen: () => waker.wake(),
   }
   await pick.solver.present(args)
   try {
     if (pick.challenge.status === 'pending')
       await client.respondToChallenge(pick.challenge, { signal })
-    await client.waitForAuthorization(url, { signal })
+    await client.waitForAuthorization(url, { signal, waker })
   } finally {
     await pick.solver
       .cleanup({ ...args, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) })

@@ -19,23 +19,32 @@ function listen(server: Server | ReturnType<typeof createTlsServer>, port: numbe
   })
 }
 
-/** http-01: serves /.well-known/acme-challenge/<token> on `port`. */
+/**
+ * http-01: serves /.well-known/acme-challenge/<token> on `port`, and tells the client when the CA
+ * fetched it (`validationSeen`).
+ */
 export async function http01Responder(port: number): Promise<Responder> {
-  const responses = new Map<string, string>()
+  const responses = new Map<string, { body: string; seen?: () => void }>()
   const calls = { present: 0, cleanup: 0 }
   const server = createHttpServer((req, res) => {
     const token = /^\/\.well-known\/acme-challenge\/([\w-]+)$/.exec(req.url ?? '')?.[1]
-    const body = token === undefined ? undefined : responses.get(token)
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/plain' }).end(body)
+    const entry = token === undefined ? undefined : responses.get(token)
+    res
+      .writeHead(entry === undefined ? 404 : 200, { 'content-type': 'text/plain' })
+      .end(entry?.body)
+    entry?.seen?.()
   })
   await listen(server, port)
   return {
     calls,
     solver: {
       type: 'http-01',
-      present: async ({ token, keyAuthorization }) => {
+      present: async ({ token, keyAuthorization, validationSeen }) => {
         calls.present++
-        responses.set(token, keyAuthorization)
+        responses.set(token, {
+          body: keyAuthorization,
+          ...(validationSeen ? { seen: validationSeen } : {}),
+        })
       },
       cleanup: async ({ token }) => {
         calls.cleanup++

@@ -1,0 +1,37 @@
+/**
+ * A wake-up for a waiting poll. Whoever serves a challenge response sees the CA's validation
+ * requests arrive (an http-01 GET, a tls-alpn-01 handshake); calling {@link PollWaker.wake} then
+ * makes {@link AcmeClient.waitForAuthorization} poll shortly after that traffic stops
+ * ({@link WAKE_QUIET_MS} without another wake) instead of waiting out its schedule. The schedule
+ * stays the fallback, and the poll floor still holds. `issueCertificate` hands each solver a
+ * waker as `ChallengeArgs.validationSeen`.
+ *
+ * @example
+ * const waker = new PollWaker()
+ * http01Server.on('request', () => waker.wake())
+ * await client.waitForAuthorization(url, { waker })
+ */
+export class PollWaker {
+  readonly #listeners = new Set<() => void>()
+  #wakes = 0
+
+  /** Says "the CA's validation traffic just happened". Safe to call any number of times. */
+  wake(): void {
+    this.#wakes++
+    for (const listener of [...this.#listeners]) listener()
+  }
+
+  /** How many times {@link PollWaker.wake} was called: a poll compares it with what it saw. */
+  get wakes(): number {
+    return this.#wakes
+  }
+
+  /** Calls `listener` on every wake until the returned function is called. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+}
+
+/** How long after the last wake-up the poll goes out: validation traffic comes in bursts. */
+export const WAKE_QUIET_MS = 100

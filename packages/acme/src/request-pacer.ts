@@ -1,0 +1,37 @@
+/**
+ * A token bucket: up to `burst` requests at once, then `perSecond` on average. One per client
+ * keeps every issuance of that client together under a CA's per-IP request limits (Let's Encrypt
+ * counts requests per IP and endpoint with token buckets of the same kind).
+ *
+ * @example
+ * const pacer = new RequestPacer({ perSecond: 10, burst: 5, now: Date.now })
+ * const wait = pacer.reserve() // 0: go now; otherwise come back in `wait` ms
+ * @see https://letsencrypt.org/docs/rate-limits/#overall-requests-limit
+ */
+export class RequestPacer {
+  readonly #perMs: number
+  readonly #burst: number
+  readonly #now: () => number
+  #tokens: number
+  #at: number
+
+  constructor(options: { perSecond: number; burst: number; now: () => number }) {
+    this.#perMs = options.perSecond / 1000
+    this.#burst = options.burst
+    this.#now = options.now
+    this.#tokens = options.burst
+    this.#at = options.now()
+  }
+
+  /** Takes a token and returns 0, or returns how many ms until one is there (taking none). */
+  reserve(): number {
+    const now = this.#now()
+    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#perMs)
+    this.#at = now
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1
+      return 0
+    }
+    return Math.ceil((1 - this.#tokens) / this.#perMs)
+  }
+}
