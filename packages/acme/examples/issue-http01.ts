@@ -1,6 +1,7 @@
-// Issue a certificate over http-01 and save the key and chain to files.
-// Run as root (port 80) on the host the name points at:
-//   DOMAIN=example.com CONTACT=mailto:you@example.com node issue-http01.js
+// Issue a certificate over http-01 and save the key and chain to files. Save this file as
+// issue-http01.ts in a project with "type": "module" (`npm pkg set type=module`, then
+// `npm install @autotls/acme tsx`), and run it as root (port 80) on the host the name points at:
+//   DOMAIN=example.com CONTACT=mailto:you@example.com npx tsx issue-http01.ts
 // Optional: ACME_DIRECTORY (default Let's Encrypt staging), ACME_CA_FILE (extra CA to trust
 // for the ACME API), HTTP_PORT (default 80), OUT_DIR (default the current directory).
 import { readFile, writeFile } from 'node:fs/promises'
