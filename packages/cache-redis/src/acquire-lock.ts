@@ -1,5 +1,5 @@
 import { CacheError } from '@autotls/cache'
-import { abortableSleep, KeptLease } from '@autotls/cache/backend'
+import { abortableSleep, isTaggedProcessGone, KeptLease, processTag } from '@autotls/cache/backend'
 import { ACQUIRE, RELEASE, RENEW, runScript } from './lock-scripts.js'
 import type { RedisConnection } from './redis-connection.js'
 
@@ -33,20 +33,31 @@ const MAX_POLL_MS = 200
  * other command) and survives a Redis restart without resubscribing. The pause starts at 10 ms,
  * grows by half up to 200 ms, never outlasts the holder's remaining TTL (the script returns its
  * `PTTL`) and carries ±20 % jitter so waiters do not move in step.
+ *
+ * The owner id is random hex, a `.`, and the holder's `processTag()`. A waiter that sees from it
+ * that the holder was a process of its own host and pid space that has ended (killed, crashed)
+ * deletes that holder's lock at once (only if it still holds it) and takes the lock with a new
+ * token instead of waiting for the TTL. Holders on other hosts expire by TTL.
  */
 export async function acquireLock(init: AcquireLockInit): Promise<KeptLease> {
   const { connection, lockKey, fenceKey, ttlMs, signal, now, randomBytes } = init
   let pause = FIRST_POLL_MS
   for (;;) {
     signal?.throwIfAborted()
-    const owner = Buffer.from(randomBytes(16)).toString('hex')
+    const owner = `${Buffer.from(randomBytes(16)).toString('hex')}.${processTag()}`
     const sentAt = now()
     // Not raced against `signal`: an answer we stopped waiting for could leave a lock held by
     // nobody. Redis answers fast or the connection fails fast, so this wait is short.
     const reply = await connection.run('lock', (client) =>
       runScript(client, ACQUIRE, [lockKey, fenceKey], [owner, ttlMs]),
     )
-    const [acquired, value] = parseReply(reply)
+    const [acquired, value, holder] = parseReply(reply)
+    if (!acquired && isTaggedProcessGone(holder.slice(holder.indexOf('.') + 1))) {
+      await connection.run('lock takeover', (client) =>
+        runScript(client, RELEASE, [lockKey], [holder]),
+      )
+      continue
+    }
     if (acquired) {
       const lease = new KeptLease({
         name: init.name,
@@ -85,11 +96,16 @@ export async function acquireLock(init: AcquireLockInit): Promise<KeptLease> {
   }
 }
 
-function parseReply(reply: unknown): [boolean, number] {
-  if (Array.isArray(reply) && reply.length === 2) {
-    const [flag, value] = reply as unknown[]
-    if ((flag === 0 || flag === 1) && typeof value === 'number' && Number.isSafeInteger(value)) {
-      return [flag === 1, value]
+function parseReply(reply: unknown): [boolean, number, string] {
+  if (Array.isArray(reply) && (reply.length === 2 || reply.length === 3)) {
+    const [flag, value, holder = ''] = reply as unknown[]
+    if (
+      (flag === 0 || flag === 1) &&
+      typeof value === 'number' &&
+      Number.isSafeInteger(value) &&
+      typeof holder === 'string'
+    ) {
+      return [flag === 1, value, holder]
     }
   }
   throw new CacheError(

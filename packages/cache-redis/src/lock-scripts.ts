@@ -15,7 +15,8 @@ function script(source: string): LuaScript {
  * Takes lock `KEYS[1]` for owner `ARGV[1]` for `ARGV[2]` ms with `SET NX PX` and, in the same
  * atomic step, draws the next fencing token from counter `KEYS[2]`.
  *
- * Returns `{1, token}` when acquired, `{0, pttl}` (remaining ms of the holder's lease) when not.
+ * Returns `{1, token}` when acquired, `{0, pttl, owner}` (remaining ms of the holder's lease, and
+ * the holder's owner id) when not.
  * A counter that is not a decimal integer fails the script with a `CORRUPT` error before anything
  * is written. A missing counter (first use, or a Redis restarted without persistence) is seeded
  * with the server clock in microseconds, so tokens keep increasing across such a restart as long
@@ -28,7 +29,7 @@ if fence and not string.match(fence, '^%d+$') then
   return redis.error_reply('CORRUPT fencing counter ' .. KEYS[2] .. ' is not a decimal integer')
 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {0, redis.call('PTTL', KEYS[1])}
+  return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}
 end
 if not fence then
   local now = redis.call('TIME')
@@ -45,7 +46,10 @@ end
 return 0
 `)
 
-/** Deletes lock `KEYS[1]` only while owner `ARGV[1]` still holds it: 1, else 0. */
+/**
+ * Deletes lock `KEYS[1]` only while owner `ARGV[1]` still holds it: 1, else 0. Used to release,
+ * and to clear the lock of a holder seen dead (only if that holder still has it).
+ */
 export const RELEASE: LuaScript = script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
