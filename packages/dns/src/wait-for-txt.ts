@@ -15,7 +15,7 @@ export interface WaitForTxtOptions {
 /**
  * Resolves once every one of `servers` answers the TXT record `name` with `value` (asking each
  * server for its own data, without recursion); polls every `intervalMs`. After `timeoutMs` it
- * fails with `ERR_DNS_PROPAGATION_TIMEOUT` naming the record and the first server that never
+ * fails (at most one query timeout later) with `ERR_DNS_PROPAGATION_TIMEOUT` naming the record and the first server that never
  * answered it, with what each such server last said.
  */
 export async function waitForTxt(
@@ -35,10 +35,7 @@ export async function waitForTxt(
           const response = await query(entry.server, name, RR_TYPE.TXT, {
             signal: options.signal,
             recursionDesired: false,
-            timeoutMs: Math.max(
-              1,
-              Math.min(options.queryTimeoutMs ?? 2000, deadline - options.now()),
-            ),
+            ...(options.queryTimeoutMs === undefined ? {} : { timeoutMs: options.queryTimeoutMs }),
           })
           const values = response.answers
             .filter((rr) => rr.type === RR_TYPE.TXT && sameName(rr.name, name))
@@ -59,7 +56,7 @@ export async function waitForTxt(
     const remaining = deadline - options.now()
     if (remaining <= 0) {
       const [first] = pending.values()
-      const detail = [...pending.values()].map((e) => `${e.server.label} ${e.last}`).join('; ')
+      const detail = [...pending.values()].map((e) => `${e.server.label}: ${e.last}`).join('; ')
       throw new DnsError(
         'ERR_DNS_PROPAGATION_TIMEOUT',
         `TXT ${name} was not visible on ${first?.server.label} after ${options.timeoutMs} ms (${detail}); raise propagationTimeoutMs or check that the server gets the zone's updates`,

@@ -19,10 +19,6 @@ export interface BindOptions {
    * them at start and then every SOA refresh interval (no NOTIFY is sent).
    */
   readonly primary?: { readonly host: string; readonly port: number }
-  /** Loopback address to listen on. Default 127.0.0.1. */
-  readonly host?: string
-  /** Port; default a free one. */
-  readonly port?: number
   readonly startTimeoutMs?: number
 }
 
@@ -36,8 +32,8 @@ export interface BindOptions {
  */
 export async function startBind(options: BindOptions): Promise<DnsServer> {
   const named = await findProgram('named', 'bind9')
-  const host = options.host ?? '127.0.0.1'
-  const port = options.port ?? (await freePort({ udp: true }))
+  const host = '127.0.0.1'
+  const port = await freePort({ udp: true })
   const dir = await mkdtemp(join(tmpdir(), 'autotls-bind-'))
   const key = options.tsigKey
   const conf = [

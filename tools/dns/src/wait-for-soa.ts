@@ -28,7 +28,7 @@ export async function waitForSoa(
         'SOA',
         `${zone}.`,
       ]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }))
-      if (stdout.trim() !== '') return
+      if (/^\S+\.\s+\S+\.\s+\d+/m.test(stdout)) return
       last = stdout
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
