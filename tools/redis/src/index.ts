@@ -1,2 +1,2 @@
-export { RedisServerError, type RedisServerErrorCode } from './errors.js'
+export { REDIS_ERROR_CODES, RedisServerError, type RedisServerErrorCode } from './errors.js'
 export { type RedisServer, type RedisServerOptions, startRedis } from './redis-server.js'

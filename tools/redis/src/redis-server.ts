@@ -49,6 +49,37 @@ const READY = 'Ready to accept connections'
  * @see https://redis.io/docs/latest/operate/oss_and_stack/management/config/
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  checkOptions(options)
+  try {
+    return await startChecked(options)
+  } catch (error) {
+    if (error instanceof RedisServerError || error === options.signal?.reason) throw error
+    throw new RedisServerError('ERR_REDIS_START', 'could not start redis-server', { cause: error })
+  }
+}
+
+function checkOptions(options: RedisServerOptions): void {
+  const invalid = (message: string): RedisServerError =>
+    new RedisServerError('ERR_REDIS_INVALID_OPTION', message)
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('startRedis takes an options object or none')
+  }
+  const { binary, startTimeoutMs, signal } = options
+  if (binary !== undefined && (typeof binary !== 'string' || binary === '')) {
+    throw invalid('binary must be a program name or path, e.g. redis-server')
+  }
+  if (
+    startTimeoutMs !== undefined &&
+    !(typeof startTimeoutMs === 'number' && startTimeoutMs > 0 && startTimeoutMs < 2 ** 31)
+  ) {
+    throw invalid(`startTimeoutMs must be a positive number of milliseconds, got ${startTimeoutMs}`)
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalid('signal must be an AbortSignal')
+  }
+}
+
+async function startChecked(options: RedisServerOptions): Promise<RedisServer> {
   const name = options.binary ?? 'redis-server'
   const binary = await findOnPath(name)
   if (binary === null) {

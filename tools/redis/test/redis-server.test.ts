@@ -90,6 +90,20 @@ describe('startRedis', () => {
     )
   })
 
+  it('rejects malformed options with ERR_REDIS_INVALID_OPTION before starting anything', async () => {
+    for (const options of [
+      null,
+      { binary: '' },
+      { startTimeoutMs: 0 },
+      { startTimeoutMs: Number.NaN },
+      { signal: 'soon' },
+    ]) {
+      const error = await startRedis(options as never).catch((e: unknown) => e)
+      expect(error, JSON.stringify(options)).toBeInstanceOf(RedisServerError)
+      expect((error as RedisServerError).code).toBe('ERR_REDIS_INVALID_OPTION')
+    }
+  })
+
   it('fails with ERR_REDIS_START and the output when redis-server refuses its arguments', async () => {
     // `false` exits at once with status 1, as a redis-server refusing its configuration would.
     const error = await startRedis({ binary: 'false' }).catch((e: unknown) => e)
