@@ -5,6 +5,8 @@ import { build } from 'esbuild'
 await rm('dist', { recursive: true, force: true })
 await build({
   entryPoints: { hello: 'src/main.ts', healthcheck: 'src/healthcheck.ts' },
+  // Workspace packages from their sources: the bundle is what the tree holds, with no prior build.
+  conditions: ['@autotls/source'],
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

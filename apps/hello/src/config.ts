@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import { HelloError } from './hello-error.js'
 
 /** What the server needs to run, read from the environment. */
 export interface Config {
@@ -22,15 +23,11 @@ export interface Config {
   /** Number of `node:cluster` workers; 1 runs the server in this process. */
   readonly workers: number
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-}
-
-/** Thrown for configuration that cannot work; its message is one line saying what to fix. */
-export class ConfigError extends Error {
-  readonly code = 'ERR_HELLO_CONFIG'
-  constructor(message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
+  /**
+   * The unprivileged user to serve as when started as root: hello then prepares `certsDir` for
+   * it and binds the ports before switching. Unused when started as any other user.
+   */
+  readonly runAs: { readonly uid: number; readonly gid: number } | undefined
 }
 
 /** Well-known ACME directories, so switching to staging is one word. */
@@ -53,7 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const domainsText = value('DOMAINS')
   if (!domainsText) {
-    throw new ConfigError(
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
       'set DOMAINS to the comma-separated host names to serve, e.g. DOMAINS=example.com,www.example.com',
     )
   }
@@ -62,11 +60,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map((d) => d.trim())
     .filter(Boolean)
   if (domains.length === 0)
-    throw new ConfigError('DOMAINS lists no host name: set DOMAINS=example.com')
+    throw new HelloError('ERR_HELLO_CONFIG', 'DOMAINS lists no host name: set DOMAINS=example.com')
 
   const email = value('ACME_EMAIL')
   if (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    throw new ConfigError(`ACME_EMAIL is not an e-mail address: "${email}"`)
+    throw new HelloError('ERR_HELLO_CONFIG', `ACME_EMAIL is not an e-mail address: "${email}"`)
   }
 
   const directoryWord = value('ACME_DIRECTORY') ?? 'production'
@@ -75,34 +73,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     parsed = new URL(directoryUrl)
   } catch {
-    throw new ConfigError(
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
       `ACME_DIRECTORY must be "production", "staging" or an https URL, not "${directoryWord}"`,
     )
   }
   if (parsed.protocol !== 'https:') {
-    throw new ConfigError(`ACME_DIRECTORY must be an https URL, not "${directoryWord}"`)
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
+      `ACME_DIRECTORY must be an https URL, not "${directoryWord}"`,
+    )
   }
 
   const redisUrl = value('REDIS_URL')
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
-    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${redisUrl}"`)
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
+      `REDIS_URL must start with redis:// or rediss://, not "${redisUrl}"`,
+    )
   }
 
   const httpPortText = value('HTTP_PORT') ?? '80'
   const httpPort = httpPortText === 'off' ? null : port('HTTP_PORT', httpPortText)
   const httpsPort = port('HTTPS_PORT', value('HTTPS_PORT') ?? '443')
-  if (httpPort === httpsPort) throw new ConfigError('HTTP_PORT and HTTPS_PORT must differ')
+  if (httpPort === httpsPort)
+    throw new HelloError('ERR_HELLO_CONFIG', 'HTTP_PORT and HTTPS_PORT must differ')
 
   const workersText = value('WORKERS')
   const workers = workersText === undefined ? availableParallelism() : Number(workersText)
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
-    throw new ConfigError(`WORKERS must be a whole number from 1 to 256, not "${workersText}"`)
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
+      `WORKERS must be a whole number from 1 to 256, not "${workersText}"`,
+    )
   }
 
   const logLevel = (value('LOG_LEVEL') ?? 'info') as Config['logLevel']
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`)
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`,
+    )
   }
+
+  const runAsText = value('RUN_AS')
+  const runAsMatch = runAsText === undefined ? null : /^(\d{1,9})(?::(\d{1,9}))?$/.exec(runAsText)
+  if (runAsText !== undefined && (!runAsMatch || Number(runAsMatch[1]) === 0)) {
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
+      `RUN_AS must be a numeric uid or uid:gid other than root, e.g. RUN_AS=1000:1000, not "${runAsText}"`,
+    )
+  }
+  const runAs = runAsMatch
+    ? { uid: Number(runAsMatch[1]), gid: Number(runAsMatch[2] ?? runAsMatch[1]) }
+    : undefined
 
   return {
     domains,
@@ -119,13 +143,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: value('HOST') ?? '::',
     workers,
     logLevel,
+    runAs,
   }
 }
 
 function port(name: string, text: string): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new ConfigError(
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
       `${name} must be a port number from 1 to 65535${name === 'HTTP_PORT' ? ' or "off"' : ''}, not "${text}"`,
     )
   }

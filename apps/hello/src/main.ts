@@ -1,73 +1,83 @@
-// Hello, TLS! — entry point: reads the configuration, then runs one server per worker.
+// Hello, TLS! — entry point: reads the configuration, prepares as root when started as root, then
+// runs one server per worker.
 import cluster from 'node:cluster'
-import { type Config, ConfigError, loadConfig } from './config.js'
+import { type Config, loadConfig } from './config.js'
+import { HelloError } from './hello-error.js'
+import { createLogger } from './logger.js'
+import { WORKER_HARD_EXIT_MS } from './shutdown-limits.js'
+import { supervise, type WorkerMessage } from './supervisor.js'
+import { mustSwitchUser, prepareCertsDir, switchUser } from './user-switch.js'
 import { type Running, startWorker } from './worker.js'
 
-const SHUTDOWN_GRACE_MS = 3000
-
-function fail(message: string, code: number): never {
+/** Prints the one line and exits; in a cluster worker, the primary prints it instead. */
+function fail(error: unknown): never {
+  const exitCode = error instanceof HelloError ? error.exitCode : 1
+  const message =
+    error instanceof HelloError
+      ? error.message
+      : `could not start: ${error instanceof Error ? error.message : String(error)}`
+  if (cluster.isWorker && process.send) {
+    const report: WorkerMessage = { hello: 'failed', message, exitCode }
+    process.send(report, undefined, {}, () => process.exit(exitCode))
+    setTimeout(() => process.exit(exitCode), 1000).unref()
+    return undefined as never
+  }
   process.stderr.write(`hello: ${message}\n`)
-  process.exit(code)
+  process.exit(exitCode)
 }
 
 let config: Config
 try {
   config = loadConfig()
+  if (cluster.isPrimary && mustSwitchUser(config.runAs) && config.redisUrl === undefined) {
+    await prepareCertsDir(config.certsDir, config.runAs)
+  }
 } catch (error) {
-  if (error instanceof ConfigError) fail(error.message, 2)
-  throw error
+  fail(error)
 }
 
 if (config.workers > 1 && cluster.isPrimary) {
-  runPrimary(config.workers)
+  // The primary binds the ports for its workers (node:cluster), so it stays root until every
+  // worker of the first generation listens; each worker switches user before anything else.
+  const runAs = config.runAs
+  supervise({
+    workers: config.workers,
+    onAllReady: () => {
+      if (mustSwitchUser(runAs)) switchUser(runAs)
+    },
+  })
 } else {
+  if (cluster.isWorker && mustSwitchUser(config.runAs)) switchUser(config.runAs)
   await runWorker(config)
 }
 
-function runPrimary(workers: number): void {
-  let stopping = false
-  for (let i = 0; i < workers; i++) cluster.fork()
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
-      return
-    }
-    if (code === 2) fail('a worker stopped on invalid configuration', 2)
-    process.stderr.write(
-      `hello: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`,
-    )
-    cluster.fork()
-  })
-  const shutdown = (): void => {
-    if (stopping) return
-    stopping = true
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
-    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS + 2000).unref()
-  }
-  process.once('SIGTERM', shutdown)
-  process.once('SIGINT', shutdown)
-}
-
 async function runWorker(config: Config): Promise<void> {
-  let running: Running
-  try {
-    running = await startWorker(config)
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    fail(
-      `could not start: ${error instanceof Error ? error.message : String(error)}${code ? ` (${code})` : ''}`,
-      1,
-    )
-  }
+  const logger = createLogger(config.logLevel)
+  let running: Running | undefined
   let stopping = false
   const shutdown = (): void => {
     if (stopping) return
     stopping = true
-    running.stop(SHUTDOWN_GRACE_MS).then(
-      () => process.exit(0),
-      () => process.exit(1),
+    // Stopped while starting: nothing was served yet, so nothing is cut.
+    if (!running) process.exit(0)
+    setTimeout(() => {
+      logger.error({}, `still stopping ${WORKER_HARD_EXIT_MS} ms after the signal; exiting`)
+      process.exit(1)
+    }, WORKER_HARD_EXIT_MS).unref()
+    running.stop().then(
+      (result) => process.exit(result === 'clean' ? 0 : 1),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed')
+        process.exit(1)
+      },
     )
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
+  try {
+    running = await startWorker(config, logger)
+  } catch (error) {
+    fail(error)
+  }
+  if (process.send) process.send({ hello: 'ready' } satisfies WorkerMessage)
 }

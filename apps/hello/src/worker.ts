@@ -1,20 +1,41 @@
 import { readFile } from 'node:fs/promises'
-import { createServer as createHttpServer, type Server } from 'node:http'
+import { createServer as createHttpServer } from 'node:http'
+import type { Server } from 'node:net'
 import { createManager } from '@autotls/manager'
+import type { Logger } from 'pino'
+import { checkCache } from './check-cache.js'
+import { answerClientError } from './client-error.js'
 import type { Config } from './config.js'
+import { ConnectionSet } from './connection-set.js'
 import { helloHandler } from './handler.js'
-import { createLogger } from './logger.js'
+import { HelloError } from './hello-error.js'
+import { PUBLIC_HTTP_TIMEOUTS } from './http-timeouts.js'
 import { openCache } from './open-cache.js'
+import { rateLimitedWarn } from './rate-limited-log.js'
+import { Readiness } from './readiness.js'
+import { mustSwitchUser, switchUser } from './user-switch.js'
+
+/** How long a stop lets in-flight requests finish before it cuts the remaining connections. */
+export const SHUTDOWN_GRACE_MS = 3000
+
+/** How a stop went: `clean` when every connection ended by itself within the grace period. */
+export type StopResult = 'clean' | 'cut'
 
 /** A running hello server: the HTTPS port, the optional HTTP port, and how to stop them. */
 export interface Running {
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the manager. */
-  stop(graceMs?: number): Promise<void>
+  /**
+   * Stops accepting and reports not ready, lets in-flight requests finish for up to `graceMs`,
+   * then destroys every connection still open (handshakes included) and closes the manager.
+   */
+  stop(graceMs?: number): Promise<StopResult>
 }
 
-/** Starts the HTTPS (and HTTP) servers of one process. */
-export async function startWorker(config: Config): Promise<Running> {
-  const logger = createLogger(config.logLevel)
+/**
+ * Starts the HTTPS (and HTTP) servers of one process and resolves once they listen and the cache
+ * is usable. Started as root with `RUN_AS` set (a single process), it binds the ports first,
+ * holding any connection that arrives meanwhile, then switches user before reading a byte.
+ */
+export async function startWorker(config: Config, logger: Logger): Promise<Running> {
   const caPem = await Promise.all(config.caCertFiles.map((file) => readFile(file, 'utf8')))
   const cache = await openCache(config)
   const manager = createManager({
@@ -27,56 +48,108 @@ export async function startWorker(config: Config): Promise<Running> {
     httpsPort: config.httpsPort,
     logger,
   })
+  const readiness = new Readiness({
+    cache,
+    names: config.domains,
+    serve: (name, signal) => manager.secureContext(name, undefined, { signal }),
+  })
 
-  const https = manager.createServer(helloHandler)
-  const challengeAndRedirect = manager.httpHandler()
-  const http: Server | null =
+  const https = manager.createServer(
+    { serverOptions: PUBLIC_HTTP_TIMEOUTS },
+    helloHandler(readiness),
+  )
+  const http =
     config.httpPort === null
       ? null
-      : createHttpServer((req, res) => {
-          if ((req.url ?? '').split('?')[0] === '/healthz') helloHandler(req, res)
-          else challengeAndRedirect(req, res)
-        })
+      : createHttpServer(PUBLIC_HTTP_TIMEOUTS, helloHandler(readiness, manager.httpHandler()))
+  const servers: Server[] = http ? [https, http] : [https]
+  const switching = mustSwitchUser(config.runAs)
+  const connections = new ConnectionSet(servers, { hold: switching })
 
-  await listen(https, config.httpsPort, config.host)
-  if (http && config.httpPort !== null) await listen(http, config.httpPort, config.host)
+  const warn = rateLimitedWarn(logger)
+  for (const server of servers) server.on('clientError', answerClientError)
+  https.on('tlsClientError', (error: Error & { code?: string }) => {
+    const code = error.code ?? 'ERR_TLS'
+    warn(`tls:${code}`, { code }, `TLS handshake refused: ${error.message}`)
+  })
+
+  try {
+    await listen(https, config.httpsPort, config.host, 'HTTPS_PORT')
+    if (http && config.httpPort !== null) {
+      await listen(http, config.httpPort, config.host, 'HTTP_PORT')
+    }
+    if (switching) switchUser(config.runAs)
+    await checkCache(config, cache, logger)
+  } catch (error) {
+    for (const server of servers) server.close()
+    connections.destroyAll()
+    await manager.close()
+    await cache.close?.()
+    throw error
+  }
+  connections.release()
   logger.info(
     { domains: config.domains, httpsPort: config.httpsPort, httpPort: config.httpPort },
     'listening',
   )
 
   return {
-    async stop(graceMs = 3000) {
-      const closed = Promise.all([close(https), http ? close(http) : undefined])
+    async stop(graceMs = SHUTDOWN_GRACE_MS) {
+      readiness.stopping()
+      const closed = Promise.all(servers.map(close))
       https.closeIdleConnections()
       http?.closeIdleConnections()
-      const forced = setTimeout(() => {
-        https.closeAllConnections()
-        http?.closeAllConnections()
-      }, graceMs)
+      const grace = new Promise<'grace over'>((resolve) =>
+        setTimeout(() => resolve('grace over'), graceMs).unref(),
+      )
+      const drained = await Promise.race([closed.then(() => 'drained' as const), grace])
+      const cut = drained === 'grace over' ? connections.destroyAll() : 0
       await closed
-      clearTimeout(forced)
       await manager.close()
       await cache.close?.()
-      logger.info({}, 'stopped')
+      if (cut > 0) logger.warn({ connections: cut }, `stopped, cutting ${cut} open connections`)
+      else logger.info({}, 'stopped')
+      return cut > 0 ? 'cut' : 'clean'
     },
   }
 }
 
-function listen(
-  server: {
-    listen(port: number, host: string, cb: () => void): unknown
-    once(event: 'error', cb: (e: Error) => void): unknown
-  },
-  port: number,
-  host: string,
-): Promise<void> {
+function listen(server: Server, port: number, host: string, variable: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
+    const onError = (error: Error & { code?: string }): void => {
+      reject(
+        new HelloError(
+          'ERR_HELLO_LISTEN',
+          `could not listen on port ${port} (${error.code ?? error.message}): ${listenFix(error.code, port, variable)}`,
+          {
+            cause: error,
+          },
+        ),
+      )
+    }
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.removeListener('error', onError)
+      resolve()
+    })
   })
 }
 
-function close(server: { close(cb: (error?: Error) => void): unknown }): Promise<void> {
+function listenFix(code: string | undefined, port: number, variable: string): string {
+  switch (code) {
+    case 'EADDRINUSE':
+      return `another process holds it: stop that process or set ${variable} to a free port${variable === 'HTTP_PORT' ? ' (HTTP_PORT=off turns port 80 off)' : ''}`
+    case 'EACCES':
+      return port < 1024
+        ? `ports below 1024 need root to bind: start as root with RUN_AS=uid:gid (the image does), allow it with net.ipv4.ip_unprivileged_port_start=0, or set ${variable} above 1023`
+        : `this user may not bind it: set ${variable} to another port`
+    case 'EADDRNOTAVAIL':
+      return 'HOST is not an address of this machine: set HOST to one of its addresses, or :: for all'
+    default:
+      return `check HOST and ${variable}`
+  }
+}
+
+function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()))
 }
