@@ -5,8 +5,9 @@ import { request } from 'node:https'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { type Pebble, startPebble } from '@autotls/pebble'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readmeBlocks } from '../src/readme-blocks.js'
+import { consumer } from './consumer.js'
 
 // The README examples run in the fresh npm project as a user runs them (`npx tsx file.ts`),
 // against a local Pebble. The acme example reads its settings from the environment and runs
@@ -16,7 +17,7 @@ import { readmeBlocks } from '../src/readme-blocks.js'
 // validates http-01 on.
 
 const exec = promisify(execFile)
-const { dir, packages } = inject('consumer')
+const { dir, packages } = consumer()
 let pebble: Pebble
 
 beforeAll(async () => {
@@ -138,8 +139,10 @@ describe('@autotls/manager README', () => {
       await mkdir(work, { recursive: true })
       await writeFile(join(work, 'server.ts'), atPebble(code))
       const output: string[] = []
-      const child = spawn('npx', ['--no-install', 'tsx', 'server.ts'], {
+      // tsx itself (what `npx tsx` runs) in a process group of its own, so nothing outlives the test.
+      const child = spawn(join(dir, 'node_modules/.bin/tsx'), ['server.ts'], {
         cwd: work,
+        detached: true,
         env: {
           ...process.env,
           ACME_DIRECTORY: pebble.directoryUrl,
@@ -151,21 +154,27 @@ describe('@autotls/manager README', () => {
       child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()))
       child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()))
       const exited = once(child, 'exit')
+      let stopped = false
       try {
         const answer = await firstAnswer(child, name ?? '', roots).catch((error: Error) => {
           throw new Error(`README line ${block.line}: ${error.message}\n${output.join('')}`)
         })
         expect(answer, `README line ${block.line}`).toMatchObject({ status: 200 })
         expect(answer.body).toContain('Hello, TLS!')
-      } finally {
-        child.kill('SIGTERM')
-        const stopped = await Promise.race([
+        child.kill('SIGTERM') // tsx relays it to the example
+        stopped = await Promise.race([
           exited.then(() => true),
           new Promise<false>((resolve) => setTimeout(resolve, 20_000, false)),
         ])
-        if (!stopped) child.kill('SIGKILL')
-        expect(stopped, `README line ${block.line}: stops on SIGTERM`).toBe(true)
+      } finally {
+        if (child.pid !== undefined && child.exitCode === null)
+          try {
+            process.kill(-child.pid, 'SIGKILL')
+          } catch {
+            // the group ended meanwhile
+          }
       }
+      expect(stopped, `README line ${block.line}: stops on SIGTERM`).toBe(true)
     }
   })
 })

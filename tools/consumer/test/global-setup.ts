@@ -5,15 +5,22 @@ import { type ConsumerDir, createConsumerDir } from '../src/consumer-dir.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    consumer: ConsumerDir
+    /** The installed consumer project, or why it could not be made (see test/consumer.ts). */
+    consumer: { dir: ConsumerDir } | { error: string }
   }
 }
 
-/** Packs and installs once for every test file of the project; removes it all afterwards. */
+/**
+ * Packs and installs once for every test file of the project; removes it all afterwards. A
+ * failure is handed to the files that need the installation, so the others still run.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const consumer = await createConsumerDir()
-  project.provide('consumer', consumer)
+  const made = await createConsumerDir().then(
+    (dir) => ({ dir }),
+    (error: Error) => ({ error: error.message }),
+  )
+  project.provide('consumer', made)
   return async () => {
-    await rm(dirname(consumer.dir), { recursive: true, force: true })
+    if ('dir' in made) await rm(dirname(made.dir.dir), { recursive: true, force: true })
   }
 }

@@ -3,11 +3,12 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../src/workspace-packages.js'
+import { consumer } from './consumer.js'
 
 const run = promisify(execFile)
-const { packages } = inject('consumer')
+const { packages } = consumer()
 
 async function unpack(tarball: string): Promise<{ root: string; files: string[] }> {
   const out = await mkdtemp(join(tmpdir(), 'autotls-tarball-'))
