@@ -23,11 +23,14 @@ interface CheckedFile {
 const files = new Map<string, CheckedFile>()
 const modes = ['nodenext', 'bundler'] as const
 const errors = new Map<string, string[]>()
+const missing = new Set<string>()
 
 beforeAll(async () => {
   for (const pkg of packages) {
     const readme = join(pkg.dir, 'README.md')
-    const blocks = readmeBlocks(await readFile(readme, 'utf8'))
+    const text = await readFile(readme, 'utf8').catch(() => undefined)
+    if (text === undefined) missing.add(readme)
+    const blocks = readmeBlocks(text ?? '')
     const target = join(dir, 'readme', basename(pkg.dir))
     await mkdir(target, { recursive: true })
     for (const block of blocks) {
@@ -93,6 +96,7 @@ function located(line: string): string {
 describe.each(modes)('README TypeScript blocks under %s, against the packed packages', (mode) => {
   it.each(packages)('$name', ({ dir: packageDir }) => {
     const readme = join(packageDir, 'README.md')
+    expect(missing.has(readme), `${readme} exists`).toBe(false)
     expect(errors.get(mode)?.filter((error) => error.startsWith(readme))).toEqual([])
   })
 
