@@ -1,0 +1,88 @@
+import { createSocket, type Socket } from 'node:dgram'
+import { createServer, type Server } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { decodeMessage, encodeMessage, RR_CLASS, RR_TYPE, txtRdata } from '../src/dns-message.js'
+import { exchange } from '../src/exchange.js'
+import { parseServerAddress } from '../src/server-address.js'
+
+const question = { name: 'big.test', type: RR_TYPE.TXT, class: RR_CLASS.IN }
+
+/** A UDP server that answers truncated, and a TCP server on the same port with the full answer. */
+async function truncatingServer(): Promise<{
+  port: number
+  tcpQueries: () => number
+  close: () => Promise<void>
+}> {
+  const udp: Socket = createSocket('udp4')
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve))
+  const port = udp.address().port
+  udp.on('message', (msg, remote) => {
+    const id = msg.readUInt16BE(0)
+    const truncated = Buffer.from(encodeMessage({ id, questions: [question] }))
+    truncated[2] = 0x82 // QR + TC
+    udp.send(truncated, remote.port, remote.address)
+  })
+  let tcpQueries = 0
+  const tcp: Server = createServer((socket) => {
+    socket.once('data', (data) => {
+      tcpQueries++
+      const id = data.readUInt16BE(2)
+      const full = Buffer.from(
+        encodeMessage({
+          id,
+          questions: [question],
+          answers: [{ ...question, ttl: 1, rdata: txtRdata('y'.repeat(1000)) }],
+        }),
+      )
+      full[2] = 0x80
+      const length = Buffer.alloc(2)
+      length.writeUInt16BE(full.length)
+      socket.end(Buffer.concat([length, full]))
+    })
+  })
+  await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve))
+  return {
+    port,
+    tcpQueries: () => tcpQueries,
+    close: async () => {
+      udp.close()
+      await new Promise((resolve) => tcp.close(resolve))
+    },
+  }
+}
+
+describe('exchange', () => {
+  const cleanups: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup()
+  })
+
+  it('rfc7766 §5: a truncated UDP answer is asked again over TCP', async () => {
+    const server = await truncatingServer()
+    cleanups.push(server.close)
+    const request = encodeMessage({ id: 7, questions: [question] })
+    const response = decodeMessage(
+      await exchange(parseServerAddress(`127.0.0.1:${server.port}`), request, {
+        signal: AbortSignal.timeout(5000),
+      }),
+    )
+    expect(response.truncated).toBe(false)
+    expect(response.answers[0]?.data).toBe('y'.repeat(1000))
+    expect(server.tcpQueries()).toBe(1)
+  })
+
+  it('a server that never answers is ERR_DNS_TIMEOUT naming it; an abort is ERR_DNS_ABORTED', async () => {
+    const silent = createSocket('udp4')
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve))
+    cleanups.push(async () => silent.close())
+    const server = parseServerAddress(`127.0.0.1:${silent.address().port}`)
+    const request = encodeMessage({ id: 8, questions: [question] })
+    await expect(
+      exchange(server, request, { signal: new AbortController().signal, timeoutMs: 200 }),
+    ).rejects.toMatchObject({ code: 'ERR_DNS_TIMEOUT', server: server.label })
+    const abort = new AbortController()
+    const pending = exchange(server, request, { signal: abort.signal, timeoutMs: 60_000 })
+    abort.abort()
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_DNS_ABORTED', server: server.label })
+  })
+})
