@@ -63,12 +63,13 @@ const RATE_LIMIT_RETRIES = 6
 const BACKOFF = { baseMs: 250, maxMs: 8000 }
 const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:'
 /**
- * Client-wide pace, well under Let's Encrypt's per-IP limits (new-nonce 20/s with a burst of 10,
- * every other /acme/ endpoint 250/s, new-order 300/s): every request shares one bucket, and
- * newNonce has its own; a request that finds the nonce pool empty waits for whichever comes
- * first, a nonce from another answer or a newNonce token.
+ * Client-wide pace, far under Let's Encrypt's per-IP limits (new-nonce 20/s with a burst of 10,
+ * new-account 5/s, every other /acme/ endpoint 250/s, new-order 300/s): every request shares one
+ * bucket (at most 90 in any second, 40/s sustained), and newNonce has its own (10/s, bursts of
+ * 5). A request that finds the nonce pool empty waits for whichever comes first, a nonce from
+ * another answer or a newNonce token.
  */
-export const REQUEST_PACE = { perSecond: 40, burst: 40 }
+export const REQUEST_PACE = { perSecond: 40, burst: 50 }
 export const NEW_NONCE_PACE = { perSecond: 10, burst: 5 }
 
 /** Is this failure one that a repeated request might not see (5xx, lost connection)? */

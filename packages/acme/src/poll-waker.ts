@@ -34,4 +34,4 @@ export class PollWaker {
 }
 
 /** How long after the last wake-up the poll goes out: validation traffic comes in bursts. */
-export const WAKE_QUIET_MS = 100
+export const WAKE_QUIET_MS = 50

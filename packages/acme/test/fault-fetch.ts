@@ -10,6 +10,7 @@ export interface SentRequest {
   readonly nonce?: string
   readonly status?: number
   readonly problem?: string
+  /** When it was sent (performance.now()). */
   readonly at: number
 }
 
@@ -32,6 +33,7 @@ export function faultFetch(caPem: string) {
       const header = JSON.parse(init.body).protected as string
       nonce = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')).nonce
     }
+    const at = performance.now()
     const response = await inner(url, init)
     let problem: string | undefined
     if (response.status >= 400) {
@@ -41,7 +43,7 @@ export function faultFetch(caPem: string) {
     sent.push({
       method,
       url,
-      at: performance.now(),
+      at,
       status: response.status,
       ...(nonce ? { nonce } : {}),
       ...(problem ? { problem } : {}),

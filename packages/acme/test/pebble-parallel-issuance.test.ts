@@ -1,0 +1,91 @@
+import { certificateInfo, generateKeyPair } from '@autotls/crypto'
+import { startPebble } from '@autotls/pebble'
+import { describe, expect, it } from 'vitest'
+import { REQUEST_PACE } from '../src/acme-http.js'
+import { AcmeClient, issueCertificate } from '../src/index.js'
+import { faultFetch } from './fault-fetch.js'
+import { http01Responder } from './responders.js'
+
+/** The budget the README states for a one-name http-01 order (requests about that order). */
+const PER_ORDER = 12
+
+async function twentyAtOnce(validationDelay: boolean) {
+  const pebble = await startPebble({ validationDelay })
+  const http = await http01Responder(pebble.httpPort)
+  try {
+    const transport = faultFetch(pebble.caPem)
+    const client = new AcmeClient({
+      directoryUrl: pebble.directoryUrl,
+      accountKey: await generateKeyPair(),
+      fetch: transport.fetch,
+    })
+    const names = Array.from({ length: 20 }, (_, i) => `p${i}.parallel.test`)
+    const results = await Promise.all(
+      names.map((name) =>
+        issueCertificate({
+          client,
+          identifiers: [name],
+          solvers: [http.solver],
+          account: { termsOfServiceAgreed: true },
+        }),
+      ),
+    )
+    results.forEach((r, i) => expect(certificateInfo(r.chainPem).dnsNames).toEqual([names[i]]))
+    const sent = [...transport.sent]
+    const directory = await client.directory()
+
+    // No nonce twice; one newAccount for the 20.
+    const nonces = sent.flatMap((r) => (r.nonce ? [r.nonce] : []))
+    expect(new Set(nonces).size).toBe(nonces.length)
+    expect(sent.filter((r) => r.url === directory.newAccount)).toHaveLength(1)
+
+    // Requests per second: never more than the client's pace allows in any one-second window.
+    const times = sent.map((r) => r.at).sort((a, b) => a - b)
+    let busiest = 0
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while ((times[i] as number) - (times[j] as number) >= 1000) j++
+      busiest = Math.max(busiest, i - j + 1)
+    }
+    expect(busiest).toBeLessThanOrEqual(REQUEST_PACE.burst + REQUEST_PACE.perSecond)
+
+    // Requests per order: each order's own URLs (order, authorization, challenge, finalize, certificate).
+    const perOrder: number[] = []
+    for (const result of results) {
+      const order = await client.getOrder(result.orderUrl)
+      const authzs = await Promise.all(order.authorizations.map((u) => client.getAuthorization(u)))
+      const own = new Set([
+        order.url,
+        order.finalize,
+        order.certificate,
+        ...order.authorizations,
+        ...authzs.flatMap((a) => a.challenges.map((c) => c.url)),
+      ])
+      perOrder.push(sent.filter((r) => own.has(r.url)).length + 1) // + its newOrder
+    }
+    const newNonces = sent.filter((r) => r.url === directory.newNonce).length
+    const total = sent.length
+    console.log(
+      `20 parallel issuances (validation delays ${validationDelay ? 'on' : 'off'}): ${total} requests, ${newNonces} newNonce, busiest second ${busiest}, per order ${Math.min(...perOrder)}–${Math.max(...perOrder)}`,
+    )
+    expect(Math.max(...perOrder)).toBeLessThanOrEqual(PER_ORDER)
+    // Shared requests (directory, newNonce, newAccount) stay a small share.
+    expect(total / 20).toBeLessThanOrEqual(PER_ORDER)
+  } finally {
+    await http.close()
+    await pebble.stop()
+  }
+}
+
+describe('20 parallel issuances from one client against Pebble (issue 19 acceptance 2)', () => {
+  it('with validation delays (as a real CA): no nonce reused, one newAccount, within the request budget', {
+    timeout: 120_000,
+  }, async () => {
+    await twentyAtOnce(true)
+  })
+
+  it('without validation delays (the busiest case): the same budget', {
+    timeout: 120_000,
+  }, async () => {
+    await twentyAtOnce(false)
+  })
+})
