@@ -42,7 +42,10 @@ describe('Pebble issues *.example.test + example.test through the PowerDNS API',
         }),
       ],
     })
-    expect(certificateInfo(chainPem).dnsNames.sort()).toEqual(['*.example.test', 'example.test'])
+    expect([...certificateInfo(chainPem).dnsNames].sort()).toEqual([
+      '*.example.test',
+      'example.test',
+    ])
     expect(await pdns.zoneRecords(zone)).toEqual(baseline)
   })
 })

@@ -65,7 +65,10 @@ describe('_acme-challenge delegated by CNAME into another zone, validated throug
         }),
       ],
     })
-    expect(certificateInfo(chainPem).dnsNames.sort()).toEqual(['*.example.test', 'example.test'])
+    expect([...certificateInfo(chainPem).dnsNames].sort()).toEqual([
+      '*.example.test',
+      'example.test',
+    ])
     expect(provider.calls.map((c) => [c.op, c.zone, c.records[0]?.name]).sort()).toEqual([
       ['add', 'delegated.test', target],
       ['add', 'delegated.test', target],

@@ -74,7 +74,9 @@ describe('exchange', () => {
   it('a server that never answers is ERR_DNS_TIMEOUT naming it; an abort is ERR_DNS_ABORTED', async () => {
     const silent = createSocket('udp4')
     await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve))
-    cleanups.push(async () => silent.close())
+    cleanups.push(async () => {
+      silent.close()
+    })
     const server = parseServerAddress(`127.0.0.1:${silent.address().port}`)
     const request = encodeMessage({ id: 8, questions: [question] })
     await expect(
