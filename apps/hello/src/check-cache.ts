@@ -16,11 +16,17 @@ const START_CHECK_MS = 1200
  * {@link HelloError} whose message names the fix.
  */
 export async function checkCache(config: Config, cache: Cache, logger: Logger): Promise<void> {
-  if (config.redisUrl === undefined) await makePrivate(config.certsDir, logger)
+  const notPrivate = config.redisUrl === undefined ? await makePrivate(config.certsDir) : null
   const deadline = AbortSignal.timeout(START_CHECK_MS)
   for (;;) {
     try {
       await probeCache(cache, deadline)
+      if (notPrivate) {
+        logger.warn(
+          { dir: config.certsDir, code: notPrivate },
+          'CERTS_DIR could not be made private (0700): it belongs to another user',
+        )
+      }
       return
     } catch (error) {
       if (config.redisUrl === undefined || deadline.aborted) throw unusable(config, error)
@@ -29,17 +35,15 @@ export async function checkCache(config: Config, cache: Cache, logger: Logger): 
   }
 }
 
-async function makePrivate(dir: string, logger: Logger): Promise<void> {
+/** Sets mode 0700 on an existing `dir`; resolves with the error code when that is not allowed. */
+async function makePrivate(dir: string): Promise<string | null> {
   try {
     await chmod(dir, 0o700)
+    return null
   } catch (error) {
-    // Missing: the cache creates it 0700. Owned by someone else: the probe tells whether it works.
-    if (systemCode(error) !== 'ENOENT') {
-      logger.warn(
-        { dir, code: systemCode(error) },
-        'CERTS_DIR could not be made private (0700): it is not owned by this user',
-      )
-    }
+    // Missing: the cache creates it 0700.
+    const code = systemCode(error)
+    return code === 'ENOENT' ? null : code
   }
 }
 

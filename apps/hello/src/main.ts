@@ -9,8 +9,11 @@ import { supervise, type WorkerMessage } from './supervisor.js'
 import { mustSwitchUser, prepareCertsDir, switchUser } from './user-switch.js'
 import { type Running, startWorker } from './worker.js'
 
-/** Prints the one line and exits; in a cluster worker, the primary prints it instead. */
-function fail(error: unknown): never {
+/**
+ * Prints the one line and exits; a cluster worker sends the line to the primary, which prints it,
+ * and exits once it is sent (the returned promise never settles).
+ */
+function fail(error: unknown): Promise<never> {
   const exitCode = error instanceof HelloError ? error.exitCode : 1
   const message =
     error instanceof HelloError
@@ -20,7 +23,7 @@ function fail(error: unknown): never {
     const report: WorkerMessage = { hello: 'failed', message, exitCode }
     process.send(report, undefined, {}, () => process.exit(exitCode))
     setTimeout(() => process.exit(exitCode), 1000).unref()
-    return undefined as never
+    return new Promise<never>(() => {})
   }
   process.stderr.write(`hello: ${message}\n`)
   process.exit(exitCode)
@@ -33,7 +36,7 @@ try {
     await prepareCertsDir(config.certsDir, config.runAs)
   }
 } catch (error) {
-  fail(error)
+  await fail(error)
 }
 
 if (config.workers > 1 && cluster.isPrimary) {
@@ -77,7 +80,7 @@ async function runWorker(config: Config): Promise<void> {
   try {
     running = await startWorker(config, logger)
   } catch (error) {
-    fail(error)
+    return fail(error)
   }
   if (process.send) process.send({ hello: 'ready' } satisfies WorkerMessage)
 }

@@ -15,11 +15,18 @@ export interface HelloProcess {
   exited: Promise<number | string>
 }
 
-/** Starts `node dist/hello.mjs` with `env` on top of a minimal environment. */
-export function runHello(env: Record<string, string>): HelloProcess {
+/**
+ * Starts `node dist/hello.mjs` with `env` on top of a minimal environment; `user` runs it as that
+ * uid and gid instead of the test's own user.
+ */
+export function runHello(
+  env: Record<string, string>,
+  user?: { uid: number; gid: number },
+): HelloProcess {
   const child = spawn(process.execPath, [HELLO], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   })
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
