@@ -1,6 +1,6 @@
 import { createSecureContext, type SecureContext } from 'node:tls'
 import type { ChallengeArgs, ChallengeSolver } from '@autotls/acme'
-import type { Cache } from '@autotls/cache'
+import type { Cache, Lease } from '@autotls/cache'
 import { challengeKey } from '@autotls/cache'
 import { createTlsAlpnCertificate, splitPem } from '@autotls/crypto'
 import type { Logger } from './logger.js'
@@ -21,7 +21,7 @@ const encoder = new TextEncoder()
  *
  * @example
  * const answers = new ChallengeAnswers(cache, logger)
- * await issueCertificate({ client, identifiers, solvers: [answers.solver('tls-alpn-01')] })
+ * await issueCertificate({ client, identifiers, solvers: [answers.solver('tls-alpn-01', lease)] })
  * @see https://www.rfc-editor.org/rfc/rfc8555#section-8.3
  * @see https://www.rfc-editor.org/rfc/rfc8737#section-3
  */
@@ -36,18 +36,21 @@ export class ChallengeAnswers {
     this.#logger = logger
   }
 
-  /** A solver that publishes answers of `type` here and in the cache. */
-  solver(type: 'http-01' | 'tls-alpn-01'): ChallengeSolver {
+  /**
+   * A solver that publishes answers of `type` here and in the cache, each cache write fenced by
+   * `lease` (the lock of the issuance it serves).
+   */
+  solver(type: 'http-01' | 'tls-alpn-01', lease: Lease): ChallengeSolver {
     return type === 'http-01'
       ? {
           type,
-          present: (args) => this.#presentHttp(args),
-          cleanup: (args) => this.#cleanupHttp(args),
+          present: (args) => this.#presentHttp(args, lease),
+          cleanup: (args) => this.#cleanupHttp(args, lease),
         }
       : {
           type,
-          present: (args) => this.#presentAlpn(args),
-          cleanup: (args) => this.#cleanupAlpn(args),
+          present: (args) => this.#presentAlpn(args, lease),
+          cleanup: (args) => this.#cleanupAlpn(args, lease),
         }
   }
 
@@ -70,32 +73,28 @@ export class ChallengeAnswers {
     return createSecureContext({ key: keys[0], cert: chainPem })
   }
 
-  async #presentHttp({
-    identifier,
-    token,
-    keyAuthorization,
-    signal,
-  }: ChallengeArgs): Promise<void> {
+  async #presentHttp(
+    { identifier, token, keyAuthorization, signal }: ChallengeArgs,
+    lease: Lease,
+  ): Promise<void> {
     this.#http.set(`${identifier.value} ${token}`, keyAuthorization)
     await this.#cache.put(
       challengeKey('http-01', identifier.value, token),
       encoder.encode(keyAuthorization),
-      { signal },
+      { signal, lease },
     )
     this.#logger.debug({ name: identifier.value }, 'http-01 challenge published')
   }
 
-  async #cleanupHttp({ identifier, token, signal }: ChallengeArgs): Promise<void> {
+  async #cleanupHttp({ identifier, token, signal }: ChallengeArgs, lease: Lease): Promise<void> {
     this.#http.delete(`${identifier.value} ${token}`)
-    await this.#cache.delete(challengeKey('http-01', identifier.value, token), { signal })
+    await this.#cache.delete(challengeKey('http-01', identifier.value, token), { signal, lease })
   }
 
-  async #presentAlpn({
-    identifier,
-    token,
-    keyAuthorization,
-    signal,
-  }: ChallengeArgs): Promise<void> {
+  async #presentAlpn(
+    { identifier, token, keyAuthorization, signal }: ChallengeArgs,
+    lease: Lease,
+  ): Promise<void> {
     const { certPem, keyPem } = await createTlsAlpnCertificate({ identifier, keyAuthorization })
     this.#alpn.set(identifier.value, {
       token,
@@ -104,14 +103,14 @@ export class ChallengeAnswers {
     await this.#cache.put(
       challengeKey('tls-alpn-01', identifier.value),
       encodeStoredCertificate(keyPem, certPem),
-      { signal },
+      { signal, lease },
     )
     this.#logger.debug({ name: identifier.value }, 'tls-alpn-01 challenge published')
   }
 
-  async #cleanupAlpn({ identifier, token, signal }: ChallengeArgs): Promise<void> {
+  async #cleanupAlpn({ identifier, token, signal }: ChallengeArgs, lease: Lease): Promise<void> {
     if (this.#alpn.get(identifier.value)?.token !== token) return
     this.#alpn.delete(identifier.value)
-    await this.#cache.delete(challengeKey('tls-alpn-01', identifier.value), { signal })
+    await this.#cache.delete(challengeKey('tls-alpn-01', identifier.value), { signal, lease })
   }
 }

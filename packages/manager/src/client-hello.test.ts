@@ -112,38 +112,40 @@ describe('parseClientHello', () => {
     const bytes = await nodeHello({ servername: 'cut.example', ALPNProtocols: ['http/1.1'] })
     for (let end = 0; end < bytes.length; end++) {
       expect(codeOf(() => parseClientHello(bytes.subarray(0, end)))).toBe(
-        'ERR_CLIENT_HELLO_INCOMPLETE',
+        'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
       )
     }
     const split = buildHello({ extensions: Uint8Array.from(sni('x.example')), recordSplit: 17 })
     for (let end = 0; end < split.length; end++) {
       expect(codeOf(() => parseClientHello(split.subarray(0, end)))).toBe(
-        'ERR_CLIENT_HELLO_INCOMPLETE',
+        'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
       )
     }
   })
 
   it('rejects non-TLS bytes at the first byte (plain HTTP on the TLS port)', () => {
-    expect(codeOf(() => parseClientHello(Buffer.from('G')))).toBe('ERR_CLIENT_HELLO_MALFORMED')
+    expect(codeOf(() => parseClientHello(Buffer.from('G')))).toBe(
+      'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
+    )
   })
 
   it('rejects a hello whose declared length exceeds 16 KiB as soon as the header shows it', () => {
     const header = Uint8Array.from([0x16, 3, 1, 0x40, 0, 1, 0x00, 0x40, 0x01])
     expect(MAX_CLIENT_HELLO_BYTES).toBe(16_384)
-    expect(codeOf(() => parseClientHello(header))).toBe('ERR_CLIENT_HELLO_MALFORMED')
+    expect(codeOf(() => parseClientHello(header))).toBe('ERR_MANAGER_CLIENT_HELLO_MALFORMED')
   })
 
   it('rfc8446 §4.2: rejects a duplicated extension', () => {
     const ext = Uint8Array.from([...sni('a.example'), ...sni('b.example')])
     expect(codeOf(() => parseClientHello(buildHello({ extensions: ext })))).toBe(
-      'ERR_CLIENT_HELLO_MALFORMED',
+      'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
     )
   })
 
   it('rejects an extension whose length overruns the hello (oversized extension)', () => {
     const ext = Uint8Array.from([0, 0, 0xff, 0xff, 1, 2, 3])
     expect(codeOf(() => parseClientHello(buildHello({ extensions: ext })))).toBe(
-      'ERR_CLIENT_HELLO_MALFORMED',
+      'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
     )
   })
 
@@ -157,9 +159,11 @@ describe('parseClientHello', () => {
   it('property: random bytes only ever yield a hello or a typed error', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
-        expect(['ok', 'ERR_CLIENT_HELLO_INCOMPLETE', 'ERR_CLIENT_HELLO_MALFORMED']).toContain(
-          codeOf(() => parseClientHello(bytes)),
-        )
+        expect([
+          'ok',
+          'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+          'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
+        ]).toContain(codeOf(() => parseClientHello(bytes)))
       }),
       { numRuns: 5000 },
     )
@@ -177,9 +181,11 @@ describe('parseClientHello', () => {
             ? Buffer.concat([real.subarray(0, at), patch, real.subarray(at)])
             : Buffer.from(real)
           if (!insert) mutated.set(patch.subarray(0, mutated.length - at), at)
-          expect(['ok', 'ERR_CLIENT_HELLO_INCOMPLETE', 'ERR_CLIENT_HELLO_MALFORMED']).toContain(
-            codeOf(() => parseClientHello(mutated)),
-          )
+          expect([
+            'ok',
+            'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+            'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
+          ]).toContain(codeOf(() => parseClientHello(mutated)))
         },
       ),
       { numRuns: 5000 },

@@ -43,11 +43,11 @@ const EXT_SUPPORTED_VERSIONS = 43
 const utf8 = new TextDecoder('utf-8', { fatal: false })
 
 function incomplete(): ManagerError {
-  return new ManagerError('ERR_CLIENT_HELLO_INCOMPLETE', 'the ClientHello needs more bytes')
+  return new ManagerError('ERR_MANAGER_CLIENT_HELLO_INCOMPLETE', 'the ClientHello needs more bytes')
 }
 
 function malformed(reason: string): ManagerError {
-  return new ManagerError('ERR_CLIENT_HELLO_MALFORMED', `malformed ClientHello: ${reason}`)
+  return new ManagerError('ERR_MANAGER_CLIENT_HELLO_MALFORMED', `malformed ClientHello: ${reason}`)
 }
 
 /** A bounds-checked reader over one complete handshake message: any overrun is malformed. */
@@ -191,8 +191,8 @@ function parseAlpn(ext: Reader): string[] {
 /**
  * Parses the ClientHello at the start of a TLS connection from the bytes received so far.
  *
- * Throws `ManagerError` with `ERR_CLIENT_HELLO_INCOMPLETE` when every byte seen is plausible but
- * more are needed, and with `ERR_CLIENT_HELLO_MALFORMED` as soon as the input cannot be a
+ * Throws `ManagerError` with `ERR_MANAGER_CLIENT_HELLO_INCOMPLETE` when every byte seen is plausible but
+ * more are needed, and with `ERR_MANAGER_CLIENT_HELLO_MALFORMED` as soon as the input cannot be a
  * ClientHello; it never throws anything else. A hello may span up to
  * {@link MAX_CLIENT_HELLO_RECORDS} records and {@link MAX_CLIENT_HELLO_BYTES} bytes.
  *
@@ -201,7 +201,7 @@ function parseAlpn(ext: Reader): string[] {
  *   const hello = parseClientHello(firstBytes)
  *   console.log(hello.serverName, hello.alpnProtocols)
  * } catch (error) {
- *   if (error instanceof ManagerError && error.code === 'ERR_CLIENT_HELLO_INCOMPLETE') readMore()
+ *   if (error instanceof ManagerError && error.code === 'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE') readMore()
  * }
  * @see https://www.rfc-editor.org/rfc/rfc8446#section-4.1.2
  * @see https://www.rfc-editor.org/rfc/rfc6066#section-3

@@ -96,10 +96,10 @@ describe('ConnectionRouter', () => {
       closed((s) => s.write(Buffer.from([0x16, 3, 1]))),
     ])
     expect(rejected.slice(before).sort()).toEqual([
-      'ERR_CLIENT_HELLO_INCOMPLETE',
-      'ERR_CLIENT_HELLO_INCOMPLETE',
-      'ERR_CLIENT_HELLO_MALFORMED',
-      'ERR_CLIENT_HELLO_MALFORMED',
+      'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+      'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+      'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
+      'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
     ])
     expect(await peerKeyType({ servername: 'app.test' })).toBe('app.test/ec/false')
   })

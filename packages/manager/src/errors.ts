@@ -1,25 +1,49 @@
+/**
+ * Every code `@autotls/manager` can fail with, at run time (for `switch`, tests and docs). The
+ * repository's convention: `ERR_<FAMILY>_<WHAT>`, upper snake case, family `MANAGER` here.
+ */
+export const MANAGER_ERROR_CODES = [
+  /** A connection ended, or timed out, before its whole ClientHello arrived. */
+  'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+  /** A ClientHello that does not parse: hostile or broken client. */
+  'ERR_MANAGER_CLIENT_HELLO_MALFORMED',
+  /** The server name is not a valid DNS name (or an IP address without `allowIp`). */
+  'ERR_MANAGER_INVALID_NAME',
+  /** The host policy does not allow the name. */
+  'ERR_MANAGER_HOST_NOT_ALLOWED',
+  /** An option has a wrong type or is out of range; the message names it and its range. */
+  'ERR_MANAGER_INVALID_OPTION',
+  /** The CA has terms of service that `acceptTerms` does not accept. */
+  'ERR_MANAGER_TERMS_NOT_ACCEPTED',
+  /** Obtaining or renewing a certificate failed; `cause` is the underlying error. */
+  'ERR_MANAGER_ISSUANCE_FAILED',
+  /** A cached certificate failed validation and is being replaced. */
+  'ERR_MANAGER_CACHED_CERTIFICATE_INVALID',
+  /** Obtaining this certificate failed a moment ago; `cause` is that failure. */
+  'ERR_MANAGER_RECENT_FAILURE',
+  /** The issuance budget for new names is spent; no order was placed. */
+  'ERR_MANAGER_OVER_BUDGET',
+  /** A certificate was not ready within `handshakeTimeoutMs` (the issuance goes on). */
+  'ERR_MANAGER_HANDSHAKE_TIMEOUT',
+  /** No way to answer a challenge, or no tls-alpn-01 challenge pending for the name. */
+  'ERR_MANAGER_NO_CHALLENGE',
+  /** The caller's signal aborted the wait (the shared work goes on). */
+  'ERR_MANAGER_ABORTED',
+  /** The manager was closed. */
+  'ERR_MANAGER_CLOSED',
+] as const
+
 /** Stable codes for everything `@autotls/manager` can fail with; switch on them, not on messages. */
-export type ManagerErrorCode =
-  | 'ERR_CLIENT_HELLO_INCOMPLETE'
-  | 'ERR_CLIENT_HELLO_MALFORMED'
-  | 'ERR_INVALID_NAME'
-  | 'ERR_HOST_NOT_ALLOWED'
-  | 'ERR_INVALID_OPTION'
-  | 'ERR_TERMS_NOT_ACCEPTED'
-  | 'ERR_ISSUANCE_FAILED'
-  | 'ERR_CACHED_CERTIFICATE_INVALID'
-  | 'ERR_RECENT_FAILURE'
-  | 'ERR_HANDSHAKE_TIMEOUT'
-  | 'ERR_NO_CHALLENGE'
-  | 'ERR_CLOSED'
+export type ManagerErrorCode = (typeof MANAGER_ERROR_CODES)[number]
 
 /**
- * The one error class of `@autotls/manager`. `code` is stable; `cause` carries the underlying
- * error (an `AcmeError`, a `CryptoError`, a cache error) when there is one.
+ * The one error class of `@autotls/manager`: every public method and every refused handshake
+ * reports one. `code` is stable; `cause` carries the underlying error (an `AcmeError`, a
+ * `CryptoError`, a `CacheError`) when there is one.
  *
  * @example
  * try { await manager.secureContext('example.com') } catch (error) {
- *   if (error instanceof ManagerError && error.code === 'ERR_HOST_NOT_ALLOWED') { ... }
+ *   if (error instanceof ManagerError && error.code === 'ERR_MANAGER_HOST_NOT_ALLOWED') { ... }
  * }
  */
 export class ManagerError extends Error {

@@ -24,8 +24,8 @@ describe('createHostCheck', () => {
 
   it('a *. pattern matches exactly one more label', async () => {
     expect(await check('www.example.net', signal)).toBe('www.example.net')
-    expect(await codeOf(check('example.net', signal))).toBe('ERR_HOST_NOT_ALLOWED')
-    expect(await codeOf(check('a.b.example.net', signal))).toBe('ERR_HOST_NOT_ALLOWED')
+    expect(await codeOf(check('example.net', signal))).toBe('ERR_MANAGER_HOST_NOT_ALLOWED')
+    expect(await codeOf(check('a.b.example.net', signal))).toBe('ERR_MANAGER_HOST_NOT_ALLOWED')
   })
 
   it('rejects invalid names before the policy is asked', async () => {
@@ -45,7 +45,7 @@ describe('createHostCheck', () => {
       '127.0.0.1',
       '*.example.com',
     ]) {
-      expect(await codeOf(counting(bad, signal))).toBe('ERR_INVALID_NAME')
+      expect(await codeOf(counting(bad, signal))).toBe('ERR_MANAGER_INVALID_NAME')
     }
     expect(asked).toBe(0)
   })
@@ -62,13 +62,13 @@ describe('createHostCheck', () => {
       return name.endsWith('.test')
     })
     expect(await fn('A.TEST', signal)).toBe('a.test')
-    expect(await codeOf(fn('a.example', signal))).toBe('ERR_HOST_NOT_ALLOWED')
+    expect(await codeOf(fn('a.example', signal))).toBe('ERR_MANAGER_HOST_NOT_ALLOWED')
     expect(seen).toEqual(['a.test', 'a.example'])
   })
 
   it('an invalid entry in the list is a configuration error', () => {
     expect(() => createHostCheck(['a..b'])).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+      expect.objectContaining({ code: 'ERR_MANAGER_INVALID_OPTION' }),
     )
   })
 })

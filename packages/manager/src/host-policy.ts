@@ -16,13 +16,13 @@ export type HostCheck = (rawName: string, signal: AbortSignal) => Promise<string
 
 /**
  * Compiles a {@link HostPolicy} into a check that first normalises the raw name (lowercase,
- * IDNA → ASCII, one trailing dot removed) and rejects invalid names with `ERR_INVALID_NAME`, then
- * asks the policy and rejects with `ERR_HOST_NOT_ALLOWED` — before any cache or network access.
+ * IDNA → ASCII, one trailing dot removed) and rejects invalid names with `ERR_MANAGER_INVALID_NAME`, then
+ * asks the policy and rejects with `ERR_MANAGER_HOST_NOT_ALLOWED` — before any cache or network access.
  *
  * @example
  * const check = createHostCheck(['example.com', '*.example.net'])
  * await check('WWW.Example.NET.', signal) // 'www.example.net'
- * await check('evil.test', signal) // rejects: ERR_HOST_NOT_ALLOWED
+ * await check('evil.test', signal) // rejects: ERR_MANAGER_HOST_NOT_ALLOWED
  * @see https://www.rfc-editor.org/rfc/rfc6066#section-3
  */
 export function createHostCheck(
@@ -41,7 +41,7 @@ export function createHostCheck(
       try {
         normalised = normalizeHostname(entry, { allowWildcard: true, allowIp })
       } catch (cause) {
-        throw new ManagerError('ERR_INVALID_OPTION', `hosts: ${(cause as Error).message}`, {
+        throw new ManagerError('ERR_MANAGER_INVALID_OPTION', `hosts: ${(cause as Error).message}`, {
           cause,
         })
       }
@@ -55,7 +55,7 @@ export function createHostCheck(
     }
   } else {
     throw new ManagerError(
-      'ERR_INVALID_OPTION',
+      'ERR_MANAGER_INVALID_OPTION',
       'hosts must be a list of names or a function (name) => boolean',
     )
   }
@@ -64,11 +64,11 @@ export function createHostCheck(
     try {
       name = normalizeHostname(rawName, { allowIp })
     } catch (cause) {
-      throw new ManagerError('ERR_INVALID_NAME', (cause as Error).message, { cause })
+      throw new ManagerError('ERR_MANAGER_INVALID_NAME', (cause as Error).message, { cause })
     }
     if (!(await decide(name, signal))) {
       throw new ManagerError(
-        'ERR_HOST_NOT_ALLOWED',
+        'ERR_MANAGER_HOST_NOT_ALLOWED',
         `host ${JSON.stringify(name)} is not allowed by the host policy: add it to hosts`,
       )
     }

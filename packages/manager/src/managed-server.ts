@@ -5,7 +5,7 @@ import type { Server } from 'node:net'
 import { createServer as createTlsServer, type SecureContext } from 'node:tls'
 import type { ClientHello } from './client-hello.js'
 import { chooseKeyType, type ServedKeyType } from './client-key-type.js'
-import { ConnectionRouter } from './connection-router.js'
+import { ConnectionRouter, type TlsAlert } from './connection-router.js'
 import type { ManagerError } from './errors.js'
 import type { RequestListener } from './http-handler.js'
 
@@ -23,6 +23,13 @@ export interface ManagedServerOptions {
   sniCallback(keyType: ServedKeyType): SniCallback
   /** Resolves the RFC 8737 certificate of a pending tls-alpn-01 challenge. */
   challengeSniCallback: SniCallback
+  /**
+   * Runs before an application connection is handed to TLS: gets its certificate ready (so the
+   * SNI callback then answers from memory), or resolves the alert to refuse it with.
+   */
+  prepare(serverName: string | null, keyType: ServedKeyType): Promise<TlsAlert | null>
+  /** The same for a tls-alpn-01 validation connection (checks the name against the policy). */
+  prepareChallenge(serverName: string | null): Promise<TlsAlert | null>
   /** Serve HTTP/2 (ALPN `h2`) next to HTTP/1.1. Default false. */
   http2?: boolean
   /**
@@ -32,6 +39,8 @@ export interface ManagedServerOptions {
   serverOptions?: ServerOptions
   /** Deadline for a client's whole ClientHello. Default 10 s. */
   helloTimeoutMs?: number
+  /** Deadline of the client's part of the handshake, from accept. Default `helloTimeoutMs`. */
+  handshakeTimeoutMs?: number
   /** Told about every connection dropped before TLS (malformed or slow hello). */
   onReject?(error: ManagerError): void
 }
@@ -51,7 +60,13 @@ const FORWARDED = new Set<string | symbol>([
 ])
 
 /** Properties of `http.Server` that frameworks set on their server; applied to every inner one. */
-type Tunable = 'keepAliveTimeout' | 'headersTimeout' | 'requestTimeout' | 'timeout'
+type Tunable =
+  | 'keepAliveTimeout'
+  | 'headersTimeout'
+  | 'requestTimeout'
+  | 'timeout'
+  | 'maxHeadersCount'
+  | 'maxRequestsPerSocket'
 
 /**
  * The HTTPS server `manager.createServer()` returns: one listening socket that routes each
@@ -87,13 +102,23 @@ export class ManagedServer extends ConnectionRouter {
       (socket) => socket.end(),
     )
     challenge.on('tlsClientError', () => {})
+    const challengeRoute = async (hello: ClientHello): Promise<Server | TlsAlert> =>
+      (await options.prepareChallenge(hello.serverName)) ?? challenge
+    const appRoute = async (hello: ClientHello): Promise<Server | TlsAlert | null> => {
+      const keyType = chooseKeyType(hello, options.keyTypes)
+      return (await options.prepare(hello.serverName, keyType)) ?? byKeyType.get(keyType) ?? null
+    }
     super({
       route: (hello: ClientHello) => {
         const alpn = hello.alpnProtocols
-        if (alpn?.length === 1 && alpn[0] === 'acme-tls/1') return challenge
-        return byKeyType.get(chooseKeyType(hello, options.keyTypes)) ?? null
+        return alpn?.length === 1 && alpn[0] === 'acme-tls/1'
+          ? challengeRoute(hello)
+          : appRoute(hello)
       },
       ...(options.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.helloTimeoutMs }),
+      ...(options.handshakeTimeoutMs === undefined
+        ? {}
+        : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
       ...(options.onReject ? { onReject: (error) => options.onReject?.(error) } : {}),
     })
     this.#inner = [...byKeyType.values(), challenge]
@@ -112,12 +137,12 @@ export class ManagedServer extends ConnectionRouter {
     if (requestListener) this.on('request', requestListener)
   }
 
-  #tune(name: Tunable, value: number): void {
-    for (const inner of this.#inner) (inner as unknown as Record<Tunable, number>)[name] = value
+  #tune<T extends number | null>(name: Tunable, value: T): void {
+    for (const inner of this.#inner) (inner as unknown as Record<Tunable, T>)[name] = value
   }
 
-  #read(name: Tunable): number {
-    return (this.#inner[0] as unknown as Record<Tunable, number>)[name]
+  #read<T extends number | null = number>(name: Tunable): T {
+    return (this.#inner[0] as unknown as Record<Tunable, T>)[name]
   }
 
   /** As on `http.Server`: applied to every inner server. */
@@ -149,6 +174,36 @@ export class ManagedServer extends ConnectionRouter {
     this.#tune('timeout', value)
   }
 
+  /** As on `http.Server`: applied to every inner server. */
+  get maxHeadersCount(): number | null {
+    return this.#read('maxHeadersCount')
+  }
+  set maxHeadersCount(value: number | null) {
+    this.#tune('maxHeadersCount', value)
+  }
+  /** As on `http.Server`: applied to every inner server. */
+  get maxRequestsPerSocket(): number | null {
+    return this.#read('maxRequestsPerSocket')
+  }
+  set maxRequestsPerSocket(value: number | null) {
+    this.#tune('maxRequestsPerSocket', value)
+  }
+
+  /**
+   * As on `http.Server`: the idle timeout of every HTTP socket (applied to every inner server).
+   * The handshake has its own deadline (`tlsHandshakeTimeoutMs`).
+   */
+  setTimeout(msecs?: number, callback?: () => void): this
+  setTimeout(callback: () => void): this
+  setTimeout(msecsOrCallback?: number | (() => void), callback?: () => void): this {
+    for (const inner of this.#inner) {
+      const settable = inner as unknown as { setTimeout?(ms?: number, cb?: () => void): unknown }
+      if (typeof msecsOrCallback === 'function') settable.setTimeout?.(undefined, msecsOrCallback)
+      else settable.setTimeout?.(msecsOrCallback, callback)
+    }
+    return this
+  }
+
   /** As on `http.Server`: closes every connection that has no request in flight. */
   closeIdleConnections(): void {
     for (const inner of this.#inner) {
@@ -156,11 +211,15 @@ export class ManagedServer extends ConnectionRouter {
     }
   }
 
-  /** As on `http.Server`: closes every HTTP connection now. */
+  /**
+   * As on `http.Server`, and more: destroys every connection accepted by this server now, HTTP
+   * ones and those still in their ClientHello or handshake alike (a bounded shutdown).
+   */
   closeAllConnections(): void {
     for (const inner of this.#inner) {
       ;(inner as { closeAllConnections?: () => void }).closeAllConnections?.()
     }
+    this.destroyConnections()
   }
 
   /**

@@ -1,4 +1,13 @@
 import type { ServedKeyType } from './client-key-type.js'
+import type { ManagerError } from './errors.js'
+
+/** Why a handshake was refused (see the `refused` event). */
+export type RefusalReason =
+  | 'no-server-name'
+  | 'invalid-name'
+  | 'not-allowed'
+  | 'over-budget'
+  | 'no-certificate'
 
 /**
  * What the manager reports through its `onEvent` hook:
@@ -6,7 +15,9 @@ import type { ServedKeyType } from './client-key-type.js'
  * - `renewed`: a certificate was replaced ahead of expiry (issued here or adopted from the cache
  *   after another process renewed it, then `adopted` is true);
  * - `failed`: obtaining or renewing failed; `error` says why, the old certificate (if any) is
- *   still served.
+ *   still served;
+ * - `refused`: a handshake was refused with a TLS alert; `reason` says why, `name` is the server
+ *   name the client sent (untrusted: at most 253 characters of it).
  *
  * @example
  * createManager({ hosts, onEvent: (e) => metrics.increment(`autotls.${e.type}`) })
@@ -25,4 +36,10 @@ export type ManagerEvent =
       readonly keyType: ServedKeyType
       readonly renewing: boolean
       readonly error: Error
+    }
+  | {
+      readonly type: 'refused'
+      readonly name: string
+      readonly reason: RefusalReason
+      readonly error: ManagerError
     }

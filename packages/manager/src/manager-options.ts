@@ -16,6 +16,26 @@ export interface RenewalOptions {
 }
 
 /**
+ * A bound on new orders, so that anyone able to send an SNI under an allowed pattern cannot spend
+ * the CA's rate limits. Renewals of certificates already held are counted but never refused: new
+ * names cannot starve them. Let's Encrypt allows 300 new orders per account per 3 hours and 50
+ * certificates per registered domain per week; the defaults stay well under both.
+ */
+export interface IssuanceBudget {
+  /** New orders in any `windowMs`, renewals included. Default 200. */
+  maxOrders?: number
+  /** Window of `maxOrders`. Default 3 h. */
+  windowMs?: number
+  /**
+   * New orders per registered domain (taken as the last two labels, which is stricter than the
+   * public suffix list for names like `a.example.co.uk`) in any `domainWindowMs`. Default 30.
+   */
+  maxOrdersPerDomain?: number
+  /** Window of `maxOrdersPerDomain`. Default 7 days. */
+  domainWindowMs?: number
+}
+
+/**
  * Everything {@link createManager} takes. Only `hosts` is required; read `acceptTerms` before
  * pointing it at a CA with terms of service (all public ones have them).
  */
@@ -37,7 +57,7 @@ export interface ManagerOptions {
   /**
    * Your acceptance of the CA's terms of service: `true`, or the exact terms URL you read (then a
    * change of terms stops issuance until you accept the new URL). Issuing fails with
-   * `ERR_TERMS_NOT_ACCEPTED` when the CA has terms and this is not set.
+   * `ERR_MANAGER_TERMS_NOT_ACCEPTED` when the CA has terms and this is not set.
    */
   acceptTerms?: boolean | string
   /** ACME directory URL. Default Let's Encrypt production. */
@@ -95,13 +115,40 @@ export interface ManagerOptions {
    * at least 3 s (the lease is renewed every third of it).
    */
   lockTtlMs?: number
+  /**
+   * Bound on new orders per window, in total and per registered domain. Default
+   * `{ maxOrders: 200, windowMs: 3 h, maxOrdersPerDomain: 30, domainWindowMs: 7 days }`; `false`
+   * turns it off.
+   */
+  issuanceBudget?: IssuanceBudget | false
+  /**
+   * Failed names remembered at once (each for `failureTtlMs`); beyond it the oldest is forgotten,
+   * so memory stays flat however many distinct names fail. Default 10,000.
+   */
+  maxFailures?: number
+  /**
+   * A refused handshake (name invalid or outside the policy, over budget, no certificate) is
+   * logged at `warn` at most once per name per this interval, and at most 20 lines per interval
+   * in all. Every refusal is counted and emitted as a `refused` event regardless. Default 60 s.
+   */
+  refusalLogIntervalMs?: number
   /** HTTPS port used in the port-80 redirects. Default 443. */
   httpsPort?: number
   /** Deadline for a client's whole ClientHello on `createServer()` servers. Default 10 s. */
   helloTimeoutMs?: number
+  /**
+   * Deadline of the client's part of a TLS handshake on `createServer()` servers (application and
+   * challenge), from accept to secure connection; the time the manager spends obtaining a
+   * certificate is not counted (that is bounded by `handshakeTimeoutMs`). A client that stalls
+   * after its ClientHello is dropped then. Default `helloTimeoutMs`.
+   */
+  tlsHandshakeTimeoutMs?: number
   /** Where log lines go (pino-compatible). Default: warnings and errors to the console. */
   logger?: Logger
-  /** Called for every certificate obtained, renewed, or failed. Exceptions are logged, not thrown. */
+  /**
+   * Called for every certificate obtained, renewed, or failed, and every refused handshake.
+   * Exceptions are logged, not thrown.
+   */
   onEvent?: (event: ManagerEvent) => void
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number

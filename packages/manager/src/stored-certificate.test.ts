@@ -36,7 +36,7 @@ describe('decodeStoredCertificate (validation before use)', async () => {
   it('rejects a key that does not match the certificate', async () => {
     expect(
       await reason(decodeStoredCertificate(encodeStoredCertificate(other.key, ec.cert), expected)),
-    ).toMatch(/^ERR_CACHED_CERTIFICATE_INVALID: .*key that does not match/)
+    ).toMatch(/^ERR_MANAGER_CACHED_CERTIFICATE_INVALID: .*key that does not match/)
   })
 
   it('rejects a certificate that does not cover the name', async () => {

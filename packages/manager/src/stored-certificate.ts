@@ -44,7 +44,7 @@ export function encodeStoredCertificate(keyPem: string, chainPem: string): Uint8
 
 function invalid(name: string, reason: string, cause?: unknown): ManagerError {
   return new ManagerError(
-    'ERR_CACHED_CERTIFICATE_INVALID',
+    'ERR_MANAGER_CACHED_CERTIFICATE_INVALID',
     `the cached certificate for ${name} ${reason}; it will be replaced`,
     cause === undefined ? undefined : { cause },
   )
@@ -67,7 +67,7 @@ export function splitKeyAndChain(blocks: readonly string[]): { keys: string[]; c
 /**
  * Reads a cache entry and checks it before use: it parses, holds exactly one private key of the
  * expected type, the key matches the leaf, the leaf covers `name`, and `now` is within its
- * validity. Any failure is a `ManagerError` `ERR_CACHED_CERTIFICATE_INVALID` saying which check.
+ * validity. Any failure is a `ManagerError` `ERR_MANAGER_CACHED_CERTIFICATE_INVALID` saying which check.
  *
  * @example
  * const stored = await decodeStoredCertificate(bytes, { name: 'example.com', keyType: 'ec-p256', now: Date.now() })

@@ -90,10 +90,11 @@ describe('CA down', () => {
     try {
       const orders = env.pebble.orderCount()
       await expect(manager.secureContext('storedown.test')).rejects.toMatchObject({
-        code: 'ERR_CACHE_UNAVAILABLE',
+        code: 'ERR_MANAGER_ISSUANCE_FAILED',
+        cause: { code: 'ERR_CACHE_UNAVAILABLE' },
       })
       await expect(manager.secureContext('storedown.test')).rejects.toMatchObject({
-        code: 'ERR_RECENT_FAILURE',
+        code: 'ERR_MANAGER_RECENT_FAILURE',
       })
       expect(env.pebble.orderCount()).toBe(orders)
       storeDown = false
@@ -101,7 +102,7 @@ describe('CA down', () => {
       // The store is back: the next handshake goes to the CA again (this manager serves no
       // validation port, so the order itself then fails; what matters is that it was placed).
       await expect(manager.secureContext('storedown.test')).rejects.not.toMatchObject({
-        code: 'ERR_RECENT_FAILURE',
+        code: 'ERR_MANAGER_RECENT_FAILURE',
       })
       expect(env.pebble.orderCount()).toBe(orders + 1)
     } finally {
@@ -134,12 +135,12 @@ describe('CA down', () => {
       expect(failed).toHaveLength(1)
       expect(failed[0]).toMatch(/blocked|rejectedIdentifier|policy/i)
       await expect(manager.secureContext('blocked.test')).rejects.toMatchObject({
-        code: 'ERR_RECENT_FAILURE',
+        code: 'ERR_MANAGER_RECENT_FAILURE',
       })
       expect(failed).toHaveLength(1)
       now += 60_001
       await expect(manager.secureContext('blocked.test')).rejects.not.toMatchObject({
-        code: 'ERR_RECENT_FAILURE',
+        code: 'ERR_MANAGER_RECENT_FAILURE',
       })
       expect(failed).toHaveLength(2)
     } finally {

@@ -49,7 +49,7 @@ describe('http-01 (rfc8555 §8.3)', () => {
     try {
       const orders = env.pebble.orderCount()
       const error = await manager.secureContext('terms.test').catch((e: unknown) => e)
-      expect(error).toMatchObject({ code: 'ERR_TERMS_NOT_ACCEPTED' })
+      expect(error).toMatchObject({ code: 'ERR_MANAGER_TERMS_NOT_ACCEPTED' })
       expect((error as Error).message).toMatch(/terms of service at data:.*set acceptTerms: true/)
       expect(env.pebble.orderCount()).toBe(orders)
       expect(logger.lines.some((l) => l.startsWith('warn no cache configured'))).toBe(true)

@@ -116,7 +116,10 @@ describe('renewal against a CA offering ACME Renewal Information (rfc9773)', () 
   it('rfc8555 §6.6: a failed renewal keeps the old certificate served and is retried no sooner than Retry-After', async () => {
     const current = await handshake(env.pebble.tlsPort, 'ari.test', { ca: env.roots })
     refuseOrders = true
-    await expect(env.manager.renew('ari.test')).rejects.toMatchObject({ code: 'ERR_ACME_PROBLEM' })
+    await expect(env.manager.renew('ari.test')).rejects.toMatchObject({
+      code: 'ERR_MANAGER_ISSUANCE_FAILED',
+      cause: { code: 'ERR_ACME_PROBLEM' },
+    })
     const failedAt = orderTimes.at(-1) as number
     refuseOrders = false
     expect(env.events.at(-1)).toMatchObject({ type: 'failed', name: 'ari.test', renewing: true })

@@ -14,7 +14,7 @@ describe('numeric options', () => {
   ])('%s = %s is refused with ERR_INVALID_OPTION naming the option', (name, value) => {
     expect(() => createManager({ hosts, [name]: value })).toThrow(
       expect.objectContaining({
-        code: 'ERR_INVALID_OPTION',
+        code: 'ERR_MANAGER_INVALID_OPTION',
         message: expect.stringContaining(name),
       }),
     )

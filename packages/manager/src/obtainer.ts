@@ -1,0 +1,243 @@
+import { AcmeError, AcmeProblemError, type ChallengeSolver, issueCertificate } from '@autotls/acme'
+import { type CacheStore, certificateKey, type Lease, lockName } from '@autotls/cache'
+import { ariCertId } from '@autotls/crypto'
+import { sleep } from './abortable.js'
+import type { AcmeAccount } from './acme-account.js'
+import type { CertificateId } from './certificate-id.js'
+import type { ChallengeAnswers } from './challenge-answers.js'
+import { ManagerError } from './errors.js'
+import type { IssuanceBudget } from './issuance-budget.js'
+import type { IssuanceQueue } from './issuance-queue.js'
+import type { ManagerCounters } from './manager-counters.js'
+import type { ManagedChallenge } from './manager-options.js'
+import { renewalTime, retryDelay } from './renewal-schedule.js'
+import type { ResolvedOptions } from './resolve-options.js'
+import {
+  decodeStoredCertificate,
+  encodeStoredCertificate,
+  type StoredCertificate,
+} from './stored-certificate.js'
+
+/** A certificate from {@link Obtainer.issue}: issued here, or adopted from the cache. */
+export interface Obtained {
+  readonly cert: StoredCertificate
+  readonly adopted: boolean
+}
+
+/** What an {@link Obtainer} works with. */
+export interface ObtainerDeps {
+  readonly store: CacheStore
+  readonly options: ResolvedOptions
+  readonly account: AcmeAccount
+  readonly answers: ChallengeAnswers
+  readonly queue: IssuanceQueue
+  readonly budget: IssuanceBudget
+  readonly counters: ManagerCounters
+  /** The challenge types in use (grows as `createServer()` / `httpHandler()` are called). */
+  readonly usedChallenges: ReadonlySet<ManagedChallenge>
+  /** The manager's lifetime: aborts on `close()`. */
+  readonly lifetime: AbortSignal
+}
+
+/** Attempts of a first issuance when failures are transient (see `isTransient`). */
+const TRANSIENT_ATTEMPTS = 3
+
+/** Failures that pass on their own: worth another attempt before a handshake is refused. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof AcmeProblemError)
+    return error.shortType === 'badNonce' || error.status >= 500
+  return error instanceof AcmeError && error.code === 'ERR_ACME_NETWORK'
+}
+
+/** Whether `error` or any error in its `cause` chain carries `code`. */
+export function hasCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true
+  }
+  return false
+}
+
+/**
+ * Obtaining a certificate: the cache read (validated), then, under the cache lock, a re-read (a
+ * process sharing the cache may have finished meanwhile), the issuance budget, the order through
+ * the issuance queue, and the store. Every write made under the lock carries its lease, so a
+ * holder that lost its lock (a long pause) is refused by the store; it then adopts what the
+ * holder that won stored.
+ *
+ * @example
+ * const { cert, adopted } = await obtainer.issue(certificateId('example.com', 'ec-p256'), null)
+ * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
+ */
+export class Obtainer {
+  readonly #deps: ObtainerDeps
+  readonly #perName = new Map<string, Promise<unknown>>()
+  readonly #invalidLogged = new Set<string>()
+
+  constructor(deps: ObtainerDeps) {
+    this.#deps = deps
+  }
+
+  /** Work still running (for `close()` to wait on). */
+  pending(): Promise<unknown>[] {
+    return [...this.#perName.values()]
+  }
+
+  /** The cached certificate if it passes every check; an invalid one is logged once and ignored. */
+  async readCache(id: CertificateId, signal: AbortSignal): Promise<StoredCertificate | null> {
+    const { store, options } = this.#deps
+    const bytes = await store.get(certificateKey(id.name, id.keyType), { signal })
+    if (bytes === null) return null
+    try {
+      const cert = await decodeStoredCertificate(bytes, { ...id, now: options.now() })
+      this.#invalidLogged.delete(id.key)
+      return cert
+    } catch (error) {
+      if (!(error instanceof ManagerError)) throw error
+      if (!this.#invalidLogged.has(id.key)) {
+        this.#invalidLogged.add(id.key)
+        options.logger.warn({ name: id.name, keyType: id.keyType, code: error.code }, error.message)
+      }
+      return null
+    }
+  }
+
+  /** Why a new order for `id` would be refused by the budget now, or null. */
+  overBudget(id: CertificateId): ManagerError | null {
+    const reason = this.#deps.budget.refusal(id.name)
+    return reason === null ? null : new ManagerError('ERR_MANAGER_OVER_BUDGET', reason)
+  }
+
+  /**
+   * A first issuance, repeated (at most {@link TRANSIENT_ATTEMPTS} times in all, with jittered
+   * back-off honouring Retry-After) when it failed for a reason that passes on its own.
+   */
+  async issueRetryingTransient(id: CertificateId): Promise<Obtained> {
+    const { options, lifetime } = this.#deps
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.issue(id, null)
+      } catch (error) {
+        if (attempt >= TRANSIENT_ATTEMPTS || !isTransient(error)) throw error
+        const delay = retryDelay({
+          failures: attempt,
+          random: options.random,
+          retryAfterMs: (error as AcmeProblemError).retryAfterMs,
+          baseMs: 1000,
+          maxMs: 10_000,
+        })
+        options.logger.warn(
+          { name: id.name, keyType: id.keyType, attempt, retryInMs: Math.round(delay) },
+          `obtaining a certificate for ${id.name} failed (${(error as Error).message}); retrying`,
+        )
+        await sleep(delay, lifetime)
+      }
+    }
+  }
+
+  /**
+   * Issues under the cache lock, one issuance per name at a time in this process (the
+   * tls-alpn-01 answer is per name): re-reads the cache first and adopts what another process
+   * stored meanwhile (a valid certificate when obtaining; a newer one, not yet due, when renewing).
+   */
+  issue(id: CertificateId, current: StoredCertificate | null): Promise<Obtained> {
+    const previous = this.#perName.get(id.name) ?? Promise.resolve()
+    const work = (): Promise<Obtained> => this.#issueLocked(id, current)
+    const run = previous.then(work, work)
+    const tail = run.catch(() => {})
+    this.#perName.set(id.name, tail)
+    void tail.then(() => {
+      if (this.#perName.get(id.name) === tail) this.#perName.delete(id.name)
+    })
+    return run
+  }
+
+  async #issueLocked(id: CertificateId, current: StoredCertificate | null): Promise<Obtained> {
+    const { store, options, lifetime } = this.#deps
+    const key = certificateKey(id.name, id.keyType)
+    const lease = await store.lock(lockName(key), { ttlMs: options.lockTtlMs, signal: lifetime })
+    try {
+      const signal = AbortSignal.any([lifetime, lease.lost])
+      const existing = await this.readCache(id, signal)
+      if (existing && this.#adoptable(existing, current)) return { cert: existing, adopted: true }
+      try {
+        return { cert: await this.#order(id, current, lease, signal), adopted: false }
+      } catch (error) {
+        // Another holder won (our lease was lost, or the store refused our stale write): serve
+        // what it stored rather than failing.
+        if (!lease.lost.aborted && !hasCode(error, 'ERR_CACHE_STALE_LEASE')) throw error
+        const winner = await this.readCache(id, lifetime)
+        if (winner && this.#adoptable(winner, current)) {
+          options.logger.info(
+            { name: id.name, keyType: id.keyType },
+            `another process took over the issuance of ${id.name}; serving its certificate`,
+          )
+          return { cert: winner, adopted: true }
+        }
+        throw error
+      }
+    } finally {
+      await lease.release().catch(() => {})
+    }
+  }
+
+  async #order(
+    id: CertificateId,
+    current: StoredCertificate | null,
+    lease: Lease,
+    signal: AbortSignal,
+  ): Promise<StoredCertificate> {
+    const { store, options, account, budget, counters, queue, lifetime } = this.#deps
+    const client = await account.client(signal)
+    const directory = await client.directory({ signal })
+    const solvers = this.#solvers(lease)
+    const issued = await queue.run(() => {
+      if (!budget.take(id.name, current !== null)) {
+        throw this.overBudget(id) ?? new ManagerError('ERR_MANAGER_OVER_BUDGET', 'over budget')
+      }
+      counters.ordersPlaced++
+      return issueCertificate({
+        client,
+        identifiers: [id.name],
+        solvers,
+        keyType: id.keyType,
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
+        ...(options.preferredChain === undefined ? {} : { preferredChain: options.preferredChain }),
+        ...(current && directory.renewalInfo ? { replaces: ariCertId(current.chainPem) } : {}),
+        signal,
+        timeoutMs: options.issuanceTimeoutMs,
+      })
+    }, signal)
+    const bytes = encodeStoredCertificate(issued.keyPem, issued.chainPem)
+    const cert = await decodeStoredCertificate(bytes, { ...id, now: options.now() })
+    // Not under lease.lost: a holder that was paused past its lease still tries, and the store's
+    // fencing refuses the write if another holder got the lock meanwhile.
+    await store.put(certificateKey(id.name, id.keyType), bytes, { signal: lifetime, lease })
+    return cert
+  }
+
+  #adoptable(existing: StoredCertificate, current: StoredCertificate | null): boolean {
+    if (current === null) return true
+    if (existing.leaf.serialNumber === current.leaf.serialNumber) return false
+    if (existing.leaf.notAfter.getTime() < current.leaf.notAfter.getTime()) return false
+    const due = renewalTime({
+      notBefore: existing.leaf.notBefore.getTime(),
+      notAfter: existing.leaf.notAfter.getTime(),
+      random: () => 0,
+    })
+    return due > this.#deps.options.now()
+  }
+
+  #solvers(lease: Lease): ChallengeSolver[] {
+    const { options, usedChallenges, answers } = this.#deps
+    const wanted =
+      options.challenges ??
+      (['tls-alpn-01', 'http-01'] as const).filter((type) => usedChallenges.has(type))
+    if (wanted.length === 0) {
+      throw new ManagerError(
+        'ERR_MANAGER_NO_CHALLENGE',
+        'no way to answer a challenge: use manager.createServer() (tls-alpn-01) or serve manager.httpHandler() on port 80 (http-01), or set challenges',
+      )
+    }
+    return wanted.map((type) => answers.solver(type, lease))
+  }
+}
