@@ -29,15 +29,20 @@ function fail(error: unknown): Promise<never> {
   process.exit(exitCode)
 }
 
-let config: Config
-try {
-  config = loadConfig()
-  if (cluster.isPrimary && mustSwitchUser(config.runAs) && config.redisUrl === undefined) {
-    await prepareCertsDir(config.certsDir, config.runAs)
+/** The configuration, after preparing CERTS_DIR when started as root. */
+async function configure(): Promise<Config> {
+  try {
+    const config = loadConfig()
+    if (cluster.isPrimary && mustSwitchUser(config.runAs) && config.redisUrl === undefined) {
+      await prepareCertsDir(config.certsDir, config.runAs)
+    }
+    return config
+  } catch (error) {
+    return fail(error)
   }
-} catch (error) {
-  await fail(error)
 }
+
+const config = await configure()
 
 if (config.workers > 1 && cluster.isPrimary) {
   // The primary binds the ports for its workers (node:cluster), so it stays root until every

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureNodeBaseImage, podman } from './podman.js'
-import { getWhenReady } from './run-hello.js'
+import { getWhenReady, verifiedGet } from './run-hello.js'
 
 const NAME = 'container.test'
+const LATER = 'later.container.test'
 const IMAGE = 'localhost/autotls-hello:test'
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const id = randomBytes(4).toString('hex')
@@ -38,13 +40,30 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  await podman('rm', '-f', '-t', '0', `hello-a-${id}`, `hello-b-${id}`).catch(() => {})
+  await podman(
+    'rm',
+    '-f',
+    '-t',
+    '0',
+    `hello-a-${id}`,
+    `hello-b-${id}`,
+    `hello-seed-${id}`,
+    `hello-ready-${id}`,
+  ).catch(() => {})
   await podman('volume', 'rm', '-f', volume).catch(() => {})
   await pebble?.stop()
   await rm(work, { recursive: true, force: true })
 })
 
-async function runContainer(name: string): Promise<string> {
+/**
+ * `podman run -d` of the image with the test CA, on the host network (what podman needs here):
+ * `certs` is mounted at /certs, `env` comes last.
+ */
+async function runContainer(
+  name: string,
+  certs = volume,
+  env: Record<string, string> = { HTTP_PORT: String(pebble.httpPort), WORKERS: '1' },
+): Promise<string> {
   return podman(
     'run',
     '-d',
@@ -53,7 +72,7 @@ async function runContainer(name: string): Promise<string> {
     '--network',
     'host',
     '-v',
-    `${volume}:/certs`,
+    `${certs}:/certs`,
     '-v',
     `${join(work, 'api-ca.pem')}:/etc/autotls/api-ca.pem:ro`,
     '-e',
@@ -65,11 +84,8 @@ async function runContainer(name: string): Promise<string> {
     '-e',
     `HTTPS_PORT=${pebble.tlsPort}`,
     '-e',
-    `HTTP_PORT=${pebble.httpPort}`,
-    '-e',
     'HOST=127.0.0.1',
-    '-e',
-    'WORKERS=1',
+    ...Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
     IMAGE,
   )
 }
@@ -91,8 +107,7 @@ describe('hello as a container', () => {
 
     // Every file in the volume is 0600.
     const mountpoint = await podman('volume', 'inspect', '-f', '{{.Mountpoint}}', volume)
-    const entries = await readdir(mountpoint, { withFileTypes: true, recursive: true })
-    const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+    const files = await listFiles(mountpoint)
     expect(files.length).toBeGreaterThan(1)
     for (const file of files) expect((await stat(file)).mode & 0o777, file).toBe(0o600)
   })
@@ -104,5 +119,85 @@ describe('hello as a container', () => {
     const res = await getWhenReady(pebble.tlsPort, NAME, roots, 60_000)
     expect(res.body).toBe('Hello, TLS!\n')
     expect(pebble.orderCount()).toBe(before)
+    await podman('rm', '-f', '-t', '5', `hello-b-${id}`)
+  })
+
+  it("the seed's line: a root-owned 0755 host directory at /certs and the HTTPS port only: serves as uid 1000 with the certificate's files in that directory", async () => {
+    const host = join(work, 'seed-certs')
+    await mkdir(host, { mode: 0o755 })
+    expect((await stat(host)).uid).toBe(0)
+    const before = pebble.orderCount()
+    // No WORKERS: the default, one worker per core, as the seed's line runs it.
+    await runContainer(`hello-seed-${id}`, host, { HTTP_PORT: 'off' })
+    const res = await getWhenReady(pebble.tlsPort, NAME, roots, 60_000)
+    expect(res).toMatchObject({ status: 200, body: 'Hello, TLS!\n' })
+    expect(pebble.orderCount()).toBe(before + 1)
+
+    const pid = await podman('inspect', '-f', '{{.State.Pid}}', `hello-seed-${id}`)
+    await expect
+      .poll(async () => /^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1], {
+        timeout: 10_000,
+      })
+      .toBe('1000')
+    const info = await stat(host)
+    expect([info.uid, info.mode & 0o777]).toEqual([1000, 0o700])
+    const files = await listFiles(host)
+    expect(files.some((f) => f.includes(`certs/${NAME}/`))).toBe(true)
+    for (const file of files) {
+      expect((await stat(file)).mode & 0o777, file).toBe(0o600)
+      expect((await stat(file)).uid, file).toBe(1000)
+    }
+    await podman('healthcheck', 'run', `hello-seed-${id}`)
+    await podman('rm', '-f', '-t', '5', `hello-seed-${id}`)
+  })
+
+  it('with the cache unusable, the HEALTHCHECK (readiness) fails while /healthz passes; fixed, it passes again', async () => {
+    const host = join(work, 'ready-certs')
+    await mkdir(host, { mode: 0o755 })
+    await runContainer(`hello-ready-${id}`, host, {
+      HTTP_PORT: String(pebble.httpPort),
+      DOMAINS: `${NAME},${LATER}`,
+    })
+    await getWhenReady(pebble.tlsPort, NAME, roots, 60_000)
+    await podman('healthcheck', 'run', `hello-ready-${id}`)
+
+    await chownTree(host, 0)
+    await expect(podman('healthcheck', 'run', `hello-ready-${id}`)).rejects.toThrow()
+    expect(await plainGet(pebble.httpPort, '/healthz')).toEqual({ status: 200, body: 'ok\n' })
+    const readiness = await plainGet(pebble.httpPort, '/readyz')
+    expect(readiness).toEqual({
+      status: 503,
+      body: 'the certificate cache is not usable (EACCES)\n',
+    })
+    // A name not obtained yet cannot be served meanwhile.
+    await expect(verifiedGet(pebble.tlsPort, LATER, roots)).rejects.toThrow()
+
+    await chownTree(host, 1000)
+    await podman('healthcheck', 'run', `hello-ready-${id}`)
+    expect((await verifiedGet(pebble.tlsPort, NAME, roots)).body).toBe('Hello, TLS!\n')
+    // The environment's failure was not remembered like a CA's refusal: served at once.
+    expect((await verifiedGet(pebble.tlsPort, LATER, roots)).body).toBe('Hello, TLS!\n')
   })
 })
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true })
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+}
+
+async function chownTree(path: string, id: number): Promise<void> {
+  await chown(path, id, id)
+  if (!(await stat(path)).isDirectory()) return
+  for (const entry of await readdir(path)) await chownTree(join(path, entry), id)
+}
+
+function plainGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    }).on('error', reject)
+  })
+}
