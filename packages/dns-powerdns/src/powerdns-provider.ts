@@ -1,4 +1,10 @@
-import { asDnsError, DnsError, type DnsProvider, type TxtRecord } from '@autotls/dns/provider'
+import {
+  asDnsError,
+  DnsError,
+  type DnsProvider,
+  type TxtRecord,
+  timeoutSignal,
+} from '@autotls/dns/provider'
 
 /** The fetch this provider needs (Node's global `fetch` by default). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
@@ -49,21 +55,28 @@ export function powerDnsProvider(options: PowerDnsProviderOptions): DnsProvider 
   ): Promise<unknown> => {
     const url = `${base}${encodeURIComponent(`${zone}.`)}`
     let response: Response
+    const deadline = timeoutSignal(signal, options.timeoutMs ?? 10_000)
     try {
       response = await doFetch(url, {
         method,
         headers: { 'X-API-Key': options.apiKey, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)]),
+        signal: deadline.signal,
       })
     } catch (error) {
+      deadline.dispose()
       throw new DnsError(
-        signal.aborted ? 'ERR_DNS_ABORTED' : 'ERR_DNS_NETWORK',
+        signal.aborted
+          ? 'ERR_DNS_ABORTED'
+          : deadline.timedOut()
+            ? 'ERR_DNS_TIMEOUT'
+            : 'ERR_DNS_NETWORK',
         `PowerDNS API ${method} ${url} failed: ${(error as Error).message}`,
         { record, server: options.apiUrl, cause: error },
       )
     }
     const text = await response.text().catch(() => '')
+    deadline.dispose()
     if (!response.ok) {
       const detail = safeJson(text)?.error ?? text.slice(0, 200)
       const hint =

@@ -10,6 +10,7 @@ import { asDnsError, DnsError } from './errors.js'
 import { findZone } from './find-zone.js'
 import { followCname } from './follow-cname.js'
 import { parseServerAddress } from './server-address.js'
+import { timeoutSignal } from './timeout-signal.js'
 import { waitForTxt } from './wait-for-txt.js'
 import { zoneNameservers } from './zone-nameservers.js'
 
@@ -91,9 +92,14 @@ export function dns01Solver(options: Dns01SolverOptions): ChallengeSolver {
   const published = new Map<string, Published>()
 
   const withdraw = async (entry: Published): Promise<void> => {
-    await options.provider.deleteTxtRecords(entry.zone, [entry.record], {
-      signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
-    })
+    const deadline = timeoutSignal(undefined, CLEANUP_TIMEOUT_MS)
+    try {
+      await options.provider.deleteTxtRecords(entry.zone, [entry.record], {
+        signal: deadline.signal,
+      })
+    } finally {
+      deadline.dispose()
+    }
   }
 
   return {

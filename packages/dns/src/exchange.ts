@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram'
 import { isIP, connect as tcpConnect } from 'node:net'
 import { DnsError } from './errors.js'
 import type { ServerAddress } from './server-address.js'
+import { timeoutSignal } from './timeout-signal.js'
 
 /** How {@link exchange} sends one message. */
 export interface ExchangeOptions {
@@ -29,7 +30,8 @@ export async function exchange(
   options: ExchangeOptions,
 ): Promise<Uint8Array> {
   const timeoutMs = options.timeoutMs ?? 3000
-  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
+  const deadline = timeoutSignal(options.signal, timeoutMs)
+  const { signal } = deadline
   try {
     if (!options.tcp && request.length <= UDP_LIMIT) {
       const response = await overUdp(server, request, signal, timeoutMs)
@@ -45,18 +47,25 @@ export async function exchange(
         cause: options.signal.reason,
       })
     }
-    if (signal.aborted) {
+    if (deadline.timedOut()) {
       throw new DnsError(
         'ERR_DNS_TIMEOUT',
         `${server.label} did not answer within ${timeoutMs} ms`,
-        { server: server.label },
+        {
+          server: server.label,
+        },
       )
     }
     throw new DnsError(
       'ERR_DNS_NETWORK',
       `cannot reach ${server.label}: ${(error as Error).message}`,
-      { server: server.label, cause: error },
+      {
+        server: server.label,
+        cause: error,
+      },
     )
+  } finally {
+    deadline.dispose()
   }
 }
 

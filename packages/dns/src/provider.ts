@@ -27,3 +27,4 @@ export {
 } from './errors.js'
 export { type ExchangeOptions, exchange } from './exchange.js'
 export { parseServerAddress, type ServerAddress } from './server-address.js'
+export { type TimeoutSignal, timeoutSignal } from './timeout-signal.js'
