@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
 import { createServer, type Server } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeMessage, encodeMessage, RR_CLASS, RR_TYPE, txtRdata } from '../src/dns-message.js'
 import { exchange } from '../src/exchange.js'
@@ -86,5 +89,20 @@ describe('exchange', () => {
     const pending = exchange(server, request, { signal: abort.signal, timeoutMs: 60_000 })
     abort.abort()
     await expect(pending).rejects.toMatchObject({ code: 'ERR_DNS_ABORTED', server: server.label })
+  })
+
+  it('times out while the garbage collector runs (AbortSignal.any of a timeout can be collected on Node 20)', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--conditions=@autotls/source',
+        '--import',
+        'tsx',
+        'test/fixtures/timeout-under-gc.ts',
+      ],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 20_000 },
+    )
+    expect(stdout.trim()).toBe('ERR_DNS_TIMEOUT')
   })
 })
