@@ -2,8 +2,11 @@ import { createSecureContext, createServer, type SecureContext } from 'node:tls'
 
 /** A TLS server answering tls-alpn-01 validations for the in-process ACME clients. */
 export interface AlpnResponder {
-  /** Serve `certPem` / `keyPem` to `acme-tls/1` connections for `name`. */
-  set(name: string, keyPem: string, certPem: string): void
+  /**
+   * Serve `certPem` / `keyPem` to `acme-tls/1` connections for `name`; `onValidation` runs after
+   * each such handshake (the CA's validation request).
+   */
+  set(name: string, keyPem: string, certPem: string, onValidation?: () => void): void
   delete(name: string): void
   close(): Promise<void>
 }
@@ -19,6 +22,7 @@ export interface AlpnResponder {
  */
 export async function startAlpnResponder(port: number): Promise<AlpnResponder> {
   const contexts = new Map<string, SecureContext>()
+  const watchers = new Map<string, () => void>()
   const server = createServer({
     ALPNProtocols: ['acme-tls/1'],
     SNICallback: (name, callback) => {
@@ -28,16 +32,22 @@ export async function startAlpnResponder(port: number): Promise<AlpnResponder> {
     },
   })
   server.on('tlsClientError', () => {})
+  server.on('secureConnection', (socket) => {
+    const name = typeof socket.servername === 'string' ? socket.servername.toLowerCase() : ''
+    watchers.get(name)?.()
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => resolve())
   })
   return {
-    set: (name, keyPem, certPem) => {
+    set: (name, keyPem, certPem, onValidation) => {
       contexts.set(name.toLowerCase(), createSecureContext({ key: keyPem, cert: certPem }))
+      if (onValidation) watchers.set(name.toLowerCase(), onValidation)
     },
     delete: (name) => {
       contexts.delete(name.toLowerCase())
+      watchers.delete(name.toLowerCase())
     },
     close: () =>
       new Promise((resolve) => {

@@ -6,8 +6,9 @@ import type { Issuer, RunningIssuer } from './issuer.js'
 /**
  * `@autotls/acme` used alone, the library-to-library counterpart of `acme-client`:
  * `issueCertificate()` with a tls-alpn-01 solver on the same kind of in-process TLS server, a
- * fresh ECDSA P-256 key per name. Not a budget line; it shows how much of the server's figure is
- * the ACME exchange itself.
+ * fresh ECDSA P-256 key per name, waking its authorization poll when Pebble's validation
+ * handshake arrives. Not a budget line; it shows how much of the server's figure is the ACME
+ * exchange itself.
  *
  * @example
  * const issuer = autotlsAcmeIssuer({ directoryUrl: pebble.directoryUrl, caPem: pebble.caPem, port: pebble.tlsPort })
@@ -30,12 +31,12 @@ export function autotlsAcmeIssuer(options: {
       })
       const solver: ChallengeSolver = {
         type: 'tls-alpn-01',
-        async present({ identifier, keyAuthorization }) {
+        async present({ identifier, keyAuthorization, validationSeen }) {
           const { certPem, keyPem } = await createTlsAlpnCertificate({
             identifier,
             keyAuthorization,
           })
-          responder.set(identifier.value, keyPem, certPem)
+          responder.set(identifier.value, keyPem, certPem, validationSeen)
         },
         async cleanup({ identifier }) {
           responder.delete(identifier.value)

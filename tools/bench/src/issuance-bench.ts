@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Pebble, startPebble } from '@autotls/pebble'
 import { acmeClientIssuer } from './acme-client-issuer.js'
 import { autotlsAcmeIssuer } from './autotls-acme-issuer.js'
 import type { BenchContext } from './bench-context.js'
@@ -29,19 +33,41 @@ export interface IssuerFigures {
   readonly concurrentWallMs: number[]
   /** Per round: median of that round's one-after-another names. */
   readonly roundSequentialMedians: number[]
+  /**
+   * Per round: requests Pebble logged (`-> calling handler()`: every ACME request, newNonce and
+   * directory included) divided by the orders it added, warm-up name excluded.
+   */
+  readonly requestsPerOrder: number[]
 }
 
 /** Result of {@link runIssuanceBench}. */
 export interface IssuanceResult {
   readonly sizes: IssuanceSizes
+  /** The headline: Pebble with its validation delays on (0–4 s per validation, as a real CA). */
   readonly issuers: readonly IssuerFigures[]
+  /** Secondary: the same with `PEBBLE_VA_NOSLEEP=1`, what the clients themselves cost. */
+  readonly noDelay: readonly IssuerFigures[]
+}
+
+/** One Pebble the contestants run against, with its CA in a file and its roots. */
+interface Target {
+  readonly pebble: Pebble
+  readonly caFile: string
+  readonly roots: readonly string[]
+}
+
+/** Requests Pebble has logged so far (one line per request it handled). */
+function pebbleRequests(pebble: Pebble): number {
+  return pebble.logs().split('-> calling handler()').length - 1
 }
 
 /**
- * Issuance latency on one Pebble: for each contestant — apps/hello, the Go seed, `acme-client`'s
- * `auto()` and `@autotls/acme` alone — a warm-up name (account registration, not counted), then
- * `sequential` new names one after another and `concurrent` new names at once, all with
- * tls-alpn-01. Contestants alternate within each round, in a rotated order.
+ * Issuance latency and requests per order: for each contestant — apps/hello, the Go seed,
+ * `acme-client`'s `auto()` and `@autotls/acme` alone — a warm-up name (account registration, not
+ * counted), then `sequential` new names one after another and `concurrent` new names at once, all
+ * with tls-alpn-01. Contestants alternate within each round, in a rotated order. First against a
+ * Pebble with its validation delays on (the headline: a real CA takes seconds to validate), then
+ * against the run's Pebble without them (`PEBBLE_VA_NOSLEEP=1`).
  *
  * @example
  * const result = await runIssuanceBench(context, { rounds: 3, sequential: 20, concurrent: 50 })
@@ -51,7 +77,35 @@ export async function runIssuanceBench(
   context: BenchContext,
   sizes: IssuanceSizes,
 ): Promise<IssuanceResult> {
-  const { pebble, signal } = context
+  const pebble = await startPebble({ validationDelay: true })
+  const dir = await mkdtemp(join(tmpdir(), 'autotls-bench-issuance-'))
+  let issuers: IssuerFigures[]
+  try {
+    const caFile = join(dir, 'pebble-ca.pem')
+    await writeFile(caFile, pebble.caPem)
+    const target = { pebble, caFile, roots: await pebble.roots() }
+    issuers = await runOn(context, target, sizes, 'validation delays on')
+  } finally {
+    await pebble.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+  const noDelayTarget = {
+    pebble: context.pebble,
+    caFile: context.pebbleCaFile,
+    roots: context.roots,
+  }
+  const noDelay = await runOn(context, noDelayTarget, sizes, 'no validation delays')
+  return { sizes, issuers, noDelay }
+}
+
+async function runOn(
+  context: BenchContext,
+  target: Target,
+  sizes: IssuanceSizes,
+  what: string,
+): Promise<IssuerFigures[]> {
+  const { signal } = context
+  const { pebble } = target
   const port = pebble.tlsPort
   const acmeTarget = { directoryUrl: pebble.directoryUrl, caPem: pebble.caPem, port }
   const issuers: Issuer[] = [
@@ -59,7 +113,7 @@ export async function runIssuanceBench(
       id: 'hello',
       label: `apps/hello (${context.hello.kind}, 1 worker)`,
       port,
-      roots: context.roots,
+      roots: target.roots,
       start: (names, certsDir, s) =>
         startHelloServer({
           entry: context.hello,
@@ -68,7 +122,7 @@ export async function runIssuanceBench(
           domains: names,
           certsDir,
           directoryUrl: pebble.directoryUrl,
-          caFile: context.pebbleCaFile,
+          caFile: target.caFile,
           workers: 1,
           signal: s,
         }),
@@ -77,7 +131,7 @@ export async function runIssuanceBench(
       id: 'go-seed',
       label: 'Go seed (echo + autocert)',
       port,
-      roots: context.roots,
+      roots: target.roots,
       start: (names, certsDir, s) =>
         startGoSeedServer({
           binary: context.goSeed,
@@ -85,7 +139,7 @@ export async function runIssuanceBench(
           domains: names,
           certsDir,
           directoryUrl: pebble.directoryUrl,
-          caFile: context.pebbleCaFile,
+          caFile: target.caFile,
           signal: s,
         }),
     }),
@@ -102,6 +156,7 @@ export async function runIssuanceBench(
         concurrentMs: [],
         concurrentWallMs: [],
         roundSequentialMedians: [],
+        requestsPerOrder: [],
       },
     ]),
   )
@@ -116,22 +171,27 @@ export async function runIssuanceBench(
       const own = figures.get(issuer.id) as IssuerFigures
       try {
         await running.issue(warmUp)
+        const requestsBefore = pebbleRequests(pebble)
+        const ordersBefore = pebble.orderCount()
         const roundSequential: number[] = []
         for (const n of sequential) roundSequential.push(await running.issue(n))
         const started = performance.now()
         const batch = await Promise.all(concurrent.map((n) => running.issue(n)))
         const wallMs = performance.now() - started
+        const perOrder =
+          (pebbleRequests(pebble) - requestsBefore) / (pebble.orderCount() - ordersBefore)
+        own.requestsPerOrder.push(perOrder)
         own.concurrentWallMs.push(wallMs)
         own.sequentialMs.push(...roundSequential)
         own.concurrentMs.push(...batch)
         own.roundSequentialMedians.push(median(roundSequential))
         context.log(
-          `issuance round ${round + 1} ${issuer.label}: one by one median ${median(roundSequential).toFixed(0)} ms, ${concurrent.length} at once in ${wallMs.toFixed(0)} ms`,
+          `issuance (${what}) round ${round + 1} ${issuer.label}: one by one median ${median(roundSequential).toFixed(0)} ms, ${concurrent.length} at once in ${wallMs.toFixed(0)} ms, ${perOrder.toFixed(1)} requests per order`,
         )
       } finally {
         await running.stop()
       }
     }
   }
-  return { sizes, issuers: [...figures.values()] }
+  return [...figures.values()]
 }

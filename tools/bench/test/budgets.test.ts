@@ -22,6 +22,7 @@ function results(figures: {
     concurrentMs: [ms * 2],
     concurrentWallMs: [ms * 3],
     roundSequentialMedians: [ms],
+    requestsPerOrder: [8],
   })
   const server = (id: 'hello-1' | 'hello-all' | 'plain' | 'go-seed', rps: number) => ({
     id,
@@ -58,6 +59,7 @@ function results(figures: {
         issuer('acme-client', 'acme-client', figures.acmeClient),
         issuer('go-seed', 'Go seed', figures.goSeed),
       ],
+      noDelay: [issuer('hello', 'apps/hello', figures.hello)],
     },
     handshakes: {
       sizes: { rounds: 1, durationS: 1, clients: 1 },
