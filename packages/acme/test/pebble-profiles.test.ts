@@ -68,7 +68,7 @@ describe(
 
     it(
       'an unknown profile is refused with the typed invalidProfile problem, not retried',
-      install.requires('invalidProfile'),
+      install.requires('profiles', 'invalidProfile'),
       async () => {
         const { client, exchanges } = await transcriptClient(pebble)
         const error = (await client

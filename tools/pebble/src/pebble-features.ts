@@ -24,9 +24,12 @@ export type PebbleFeature = keyof typeof PEBBLE_FEATURE_SINCE
 /** Which features a Pebble release has (none when its version is unknown). */
 export type PebbleFeatures = Readonly<Record<PebbleFeature, boolean>>
 
-/** The command that installs a Pebble with every feature in {@link PEBBLE_FEATURE_SINCE}. */
+/**
+ * The command that installs a Pebble with every feature in {@link PEBBLE_FEATURE_SINCE}: both
+ * `pebble` and `pebble-challtestsrv` (tools/dev/setup.sh runs it when Go >= 1.24 is present).
+ */
 export const PEBBLE_INSTALL_COMMAND =
-  'go install github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.1 github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@v2.10.1 (Go >= 1.24; or bash tools/dev/setup.sh)'
+  'go install github.com/letsencrypt/pebble/v2/cmd/...@v2.10.1 (Go >= 1.24)'
 
 /** The features of Pebble `version`; an unknown version is assumed to have none. */
 export function featuresOf(version: string | null): PebbleFeatures {

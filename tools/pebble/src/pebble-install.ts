@@ -100,7 +100,7 @@ async function locate(options: PebbleInstallOptions): Promise<PebbleInstall> {
       return {
         skip: true,
         meta: {
-          skipReason: `needs Pebble >= ${since} (${missing.join(', ')}); found ${description}; install: ${PEBBLE_INSTALL_COMMAND}`,
+          skipReason: `needs Pebble >= ${since} (${missing.join(', ')}), found ${version ?? 'an unknown version'} at ${pebbleBinary}: ${PEBBLE_INSTALL_COMMAND}`,
         },
       }
     },

@@ -57,7 +57,7 @@ describe(`the Pebble found: ${install.description}`, () => {
       const requirement = install.requires(feature)
       expect(requirement.skip).toBe(!install.features[feature])
       if (requirement.skip) {
-        expect(requirement.meta.skipReason).toContain(install.description)
+        expect(requirement.meta.skipReason).toContain(install.pebbleBinary)
         expect(requirement.meta.skipReason).toContain(PEBBLE_INSTALL_COMMAND)
       }
     }
@@ -70,7 +70,7 @@ describe(`the Pebble found: ${install.description}`, () => {
     const requirement = debian.requires('ari', 'profiles')
     expect(requirement.skip).toBe(true)
     expect(requirement.meta.skipReason).toBe(
-      `needs Pebble >= 2.8.0 (ari, profiles); found Pebble 2.4.0 (/usr/bin/pebble); install: ${PEBBLE_INSTALL_COMMAND}`,
+      `needs Pebble >= 2.8.0 (ari, profiles), found 2.4.0 at /usr/bin/pebble: ${PEBBLE_INSTALL_COMMAND}`,
     )
   })
 })
