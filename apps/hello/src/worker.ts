@@ -11,7 +11,6 @@ import { helloHandler } from './handler.js'
 import { HelloError } from './hello-error.js'
 import { PUBLIC_HTTP_TIMEOUTS } from './http-timeouts.js'
 import { openCache } from './open-cache.js'
-import { rateLimitedWarn } from './rate-limited-log.js'
 import { Readiness } from './readiness.js'
 import { mustSwitchUser, switchUser } from './user-switch.js'
 
@@ -66,12 +65,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const switching = mustSwitchUser(config.runAs)
   const connections = new ConnectionSet(servers, { hold: switching })
 
-  const warn = rateLimitedWarn(logger)
+  // Refused handshakes are the manager's to report (a TLS alert, a rate-limited warning).
   for (const server of servers) server.on('clientError', answerClientError)
-  https.on('tlsClientError', (error: Error & { code?: string }) => {
-    const code = error.code ?? 'ERR_TLS'
-    warn(`tls:${code}`, { code }, `TLS handshake refused: ${error.message}`)
-  })
 
   try {
     await listen(https, config.httpsPort, config.host, 'HTTPS_PORT')
