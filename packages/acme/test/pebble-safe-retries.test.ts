@@ -98,4 +98,19 @@ describe('retries only where repeating is safe (issue 19 §2, §3) against Pebbl
     expect(pebble.orderCount()).toBe(ordersBefore + 1)
     expect(await acme.listOrders()).toEqual([order.url])
   })
+
+  it('issue 19 §5: a non-canonical IPv6 identifier is ordered in canonical form, and the order is usable', async () => {
+    const { acme } = await client()
+    const ordersBefore = pebble.orderCount()
+    const order = await acme.newOrder({
+      identifiers: [{ type: 'ip', value: '2001:DB8:0:0:0:0:0:1' }],
+    })
+    expect(order.identifiers).toEqual([{ type: 'ip', value: '2001:db8::1' }])
+    expect(pebble.orderCount()).toBe(ordersBefore + 1)
+    const authz = await acme.getAuthorization(order.authorizations[0] as string)
+    expect(authz).toMatchObject({
+      status: 'pending',
+      identifier: { type: 'ip', value: '2001:db8::1' },
+    })
+  })
 })
