@@ -141,41 +141,55 @@ describe('Manager', () => {
   })
 
   it('close() stops everything: a process that obtained a certificate and closed the manager exits by itself', async () => {
-    const script = fileURLToPath(new URL('./fixtures/close-exits.ts', import.meta.url))
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@autotls/source', '--import', 'tsx', script],
-      {
-        env: {
-          ...process.env,
-          CLOSE_CONFIG: JSON.stringify({
-            directoryUrl: env.pebble.directoryUrl,
-            caPem: env.pebble.caPem,
-            httpPort: env.pebble.httpPort,
-          }),
-        },
-      },
-    )
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-    })
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL')
-        resolve(-1)
-      }, 20_000)
-      child.on('exit', (exitCode) => {
-        clearTimeout(timer)
-        resolve(exitCode)
-      })
-    })
+    const { code, out } = await runFixture('close-exits.ts')
     expect(out).toContain('HANDSHAKE DNS:exit.test')
     expect(out).toMatch(/CLOSED \[[^\]]*\]/)
     expect(out).not.toMatch(/CLOSED .*Timeout/)
     expect(code).toBe(0)
   }, 30_000)
+
+  it("timers are unref'd: a process that obtained a certificate exits after server.close() alone (no manager.close())", async () => {
+    const { code, out } = await runFixture('server-close-exits.ts')
+    expect(out).toContain('HANDSHAKE DNS:exit.test')
+    expect(out).toContain('CERTIFICATES 1')
+    expect(out).toContain('SERVER CLOSED')
+    expect(code).toBe(0)
+  }, 30_000)
 })
+
+/** Runs a fixture against this file's Pebble; resolves its exit code (-1 if killed after 20 s). */
+async function runFixture(name: string): Promise<{ code: number | null; out: string }> {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@autotls/source', '--import', 'tsx', script],
+    {
+      env: {
+        ...process.env,
+        CLOSE_CONFIG: JSON.stringify({
+          directoryUrl: env.pebble.directoryUrl,
+          caPem: env.pebble.caPem,
+          httpPort: env.pebble.httpPort,
+        }),
+      },
+    },
+  )
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      resolve(-1)
+    }, 20_000)
+    child.on('exit', (exitCode) => {
+      clearTimeout(timer)
+      resolve(exitCode)
+    })
+  })
+  return { code, out }
+}
