@@ -85,69 +85,81 @@ const serials = (certs: X509Certificate[]): string[] => [
   ...new Set(certs.map((c) => c.serialNumber)),
 ]
 
-describe(`ARI-driven renewal end to end against ${install.description}`, install.requires('ari'), () => {
-  it('rfc9773 §4.2, §5: a certificate whose window the CA moves into the past is renewed with replaces, and every handshake meanwhile succeeds', async () => {
-    // random 0.01: the manager first asks for the window 0.01 × 10 min = 6 s after install.
-    const { env: e, orders } = await start(
-      { certificateValidityPeriod: 90 * 86_400 },
-      { random: () => 0.01 },
-    )
-    const first = new X509Certificate((await handshake(e.pebble.tlsPort, NAME, { ca: e.roots })).raw)
-    await e.pebble.setRenewalInfo(first.toString(), {
-      suggestedWindow: {
-        start: new Date(Date.now() - 2 * 3_600_000).toISOString(),
-        end: new Date(Date.now() - 3_600_000).toISOString(),
-      },
-    })
-    const renewed = () => e.events.some((ev) => ev.type === 'renewed')
-    const served = await handshakeUntil(e, renewed, 60_000)
-
-    expect(renewed()).toBe(true)
-    expect(e.events.filter((ev) => ev.type === 'failed')).toEqual([])
-    expect(orders).toEqual([
-      { status: 201, replaces: undefined, profile: undefined },
-      { status: 201, replaces: ariCertId(new Uint8Array(first.raw)), profile: undefined },
-    ])
-    // The old certificate until the switch, then only the new one.
-    const order = serials([first, ...served])
-    expect(order).toHaveLength(2)
-    const switchedAt = served.findIndex((c) => c.serialNumber === order[1])
-    expect(served.slice(switchedAt).every((c) => c.serialNumber === order[1])).toBe(true)
-    expect(e.pebble.logs()).toMatch(/ARI: order "[^"]+" is a replacement of/)
-  }, 90_000)
-
-  it('a certificate of a short-lived profile is renewed once, in the middle of its life, with that profile', install.requires('ari', 'profiles'), async () => {
-    const lifetimeS = 24
-    // random 0.5: the renewal point is the middle of Pebble's window, which for a certificate
-    // this short is its whole life (Pebble suggests the last third ± a day, clamped to the life).
-    const { env: e, orders } = await start(
-      {
-        profiles: {
-          classic: { description: '90 days', validityPeriod: 90 * 86_400 },
-          shortlived: { description: `${lifetimeS} seconds`, validityPeriod: lifetimeS },
+describe(
+  `ARI-driven renewal end to end against ${install.description}`,
+  install.requires('ari'),
+  () => {
+    it('rfc9773 §4.2, §5: a certificate whose window the CA moves into the past is renewed with replaces, and every handshake meanwhile succeeds', async () => {
+      // random 0.01: the manager first asks for the window 0.01 × 10 min = 6 s after install.
+      const { env: e, orders } = await start(
+        { certificateValidityPeriod: 90 * 86_400 },
+        { random: () => 0.01 },
+      )
+      const first = new X509Certificate(
+        (await handshake(e.pebble.tlsPort, NAME, { ca: e.roots })).raw,
+      )
+      await e.pebble.setRenewalInfo(first.toString(), {
+        suggestedWindow: {
+          start: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+          end: new Date(Date.now() - 3_600_000).toISOString(),
         },
-      },
-      { profile: 'shortlived', random: () => 0.5 },
-    )
-    const first = new X509Certificate((await handshake(e.pebble.tlsPort, NAME, { ca: e.roots })).raw)
-    const notBefore = Date.parse(first.validFrom)
-    const notAfter = Date.parse(first.validTo)
-    expect((notAfter - notBefore) / 1000).toBe(lifetimeS - 1)
-    const renewed = () => e.events.some((ev) => ev.type === 'renewed')
-    const served = await handshakeUntil(e, renewed, 60_000)
+      })
+      const renewed = () => e.events.some((ev) => ev.type === 'renewed')
+      const served = await handshakeUntil(e, renewed, 60_000)
 
-    expect(e.events.filter((ev) => ev.type === 'renewed')).toHaveLength(1)
-    expect(e.events.filter((ev) => ev.type === 'failed')).toEqual([])
-    expect(orders).toEqual([
-      { status: 201, replaces: undefined, profile: 'shortlived' },
-      { status: 201, replaces: ariCertId(new Uint8Array(first.raw)), profile: 'shortlived' },
-    ])
-    const next = served.find((c) => c.serialNumber !== first.serialNumber) as X509Certificate
-    const renewedAt = Date.parse(next.validFrom)
-    const life = notAfter - notBefore
-    // Not in the first third of the old certificate's life, and before it expired.
-    expect(renewedAt).toBeGreaterThanOrEqual(notBefore + life / 3)
-    expect(renewedAt).toBeLessThan(notAfter)
-    expect(served.every((c) => Date.parse(c.validTo) > Date.parse(c.validFrom))).toBe(true)
-  }, 90_000)
-})
+      expect(renewed()).toBe(true)
+      expect(e.events.filter((ev) => ev.type === 'failed')).toEqual([])
+      expect(orders).toEqual([
+        { status: 201, replaces: undefined, profile: undefined },
+        { status: 201, replaces: ariCertId(first.raw), profile: undefined },
+      ])
+      // The old certificate until the switch, then only the new one.
+      const order = serials([first, ...served])
+      expect(order).toHaveLength(2)
+      const switchedAt = served.findIndex((c) => c.serialNumber === order[1])
+      expect(served.slice(switchedAt).every((c) => c.serialNumber === order[1])).toBe(true)
+      expect(e.pebble.logs()).toMatch(/ARI: order "[^"]+" is a replacement of/)
+    }, 90_000)
+
+    it(
+      'a certificate of a short-lived profile is renewed once, with that profile and replaces, past the first third of its life and before its end',
+      install.requires('ari', 'profiles'),
+      async () => {
+        const lifetimeS = 24
+        // random 0.5: the renewal point is the middle of Pebble's window, which for a certificate
+        // this short is its whole life (Pebble suggests the last third ± a day, clamped to the life).
+        const { env: e, orders } = await start(
+          {
+            profiles: {
+              classic: { description: '90 days', validityPeriod: 90 * 86_400 },
+              shortlived: { description: `${lifetimeS} seconds`, validityPeriod: lifetimeS },
+            },
+          },
+          { profile: 'shortlived', random: () => 0.5 },
+        )
+        const first = new X509Certificate(
+          (await handshake(e.pebble.tlsPort, NAME, { ca: e.roots })).raw,
+        )
+        const notBefore = Date.parse(first.validFrom)
+        const notAfter = Date.parse(first.validTo)
+        expect((notAfter - notBefore) / 1000).toBe(lifetimeS - 1)
+        const renewed = () => e.events.some((ev) => ev.type === 'renewed')
+        const served = await handshakeUntil(e, renewed, 60_000)
+
+        expect(e.events.filter((ev) => ev.type === 'renewed')).toHaveLength(1)
+        expect(e.events.filter((ev) => ev.type === 'failed')).toEqual([])
+        expect(orders).toEqual([
+          { status: 201, replaces: undefined, profile: 'shortlived' },
+          { status: 201, replaces: ariCertId(first.raw), profile: 'shortlived' },
+        ])
+        const next = served.find((c) => c.serialNumber !== first.serialNumber) as X509Certificate
+        const renewedAt = Date.parse(next.validFrom)
+        const life = notAfter - notBefore
+        // Not in the first third of the old certificate's life, and before it expired.
+        expect(renewedAt).toBeGreaterThanOrEqual(notBefore + life / 3)
+        expect(renewedAt).toBeLessThan(notAfter)
+      },
+      90_000,
+    )
+  },
+)
