@@ -121,45 +121,43 @@ describe(
       expect(e.pebble.logs()).toMatch(/ARI: order "[^"]+" is a replacement of/)
     }, 90_000)
 
-    it(
-      'a certificate of a short-lived profile is renewed once, with that profile and replaces, past the first third of its life and before its end',
-      install.requires('ari', 'profiles'),
-      async () => {
-        const lifetimeS = 24
-        // random 0.5: the renewal point is the middle of Pebble's window, which for a certificate
-        // this short is its whole life (Pebble suggests the last third ± a day, clamped to the life).
-        const { env: e, orders } = await start(
-          {
-            profiles: {
-              classic: { description: '90 days', validityPeriod: 90 * 86_400 },
-              shortlived: { description: `${lifetimeS} seconds`, validityPeriod: lifetimeS },
-            },
+    it('a certificate of a short-lived profile is renewed once, with that profile and replaces, past the first third of its life and before its end', {
+      ...install.requires('ari', 'profiles'),
+      timeout: 90_000,
+    }, async () => {
+      const lifetimeS = 24
+      // random 0.5: the renewal point is the middle of Pebble's window, which for a certificate
+      // this short is its whole life (Pebble suggests the last third ± a day, clamped to the life).
+      const { env: e, orders } = await start(
+        {
+          profiles: {
+            classic: { description: '90 days', validityPeriod: 90 * 86_400 },
+            shortlived: { description: `${lifetimeS} seconds`, validityPeriod: lifetimeS },
           },
-          { profile: 'shortlived', random: () => 0.5 },
-        )
-        const first = new X509Certificate(
-          (await handshake(e.pebble.tlsPort, NAME, { ca: e.roots })).raw,
-        )
-        const notBefore = Date.parse(first.validFrom)
-        const notAfter = Date.parse(first.validTo)
-        expect((notAfter - notBefore) / 1000).toBe(lifetimeS - 1)
-        const renewed = () => e.events.some((ev) => ev.type === 'renewed')
-        const served = await handshakeUntil(e, renewed, 60_000)
+        },
+        { profile: 'shortlived', random: () => 0.5 },
+      )
+      const first = new X509Certificate(
+        (await handshake(e.pebble.tlsPort, NAME, { ca: e.roots })).raw,
+      )
+      const notBefore = Date.parse(first.validFrom)
+      const notAfter = Date.parse(first.validTo)
+      expect((notAfter - notBefore) / 1000).toBe(lifetimeS - 1)
+      const renewed = () => e.events.some((ev) => ev.type === 'renewed')
+      const served = await handshakeUntil(e, renewed, 60_000)
 
-        expect(e.events.filter((ev) => ev.type === 'renewed')).toHaveLength(1)
-        expect(e.events.filter((ev) => ev.type === 'failed')).toEqual([])
-        expect(orders).toEqual([
-          { status: 201, replaces: undefined, profile: 'shortlived' },
-          { status: 201, replaces: ariCertId(first.raw), profile: 'shortlived' },
-        ])
-        const next = served.find((c) => c.serialNumber !== first.serialNumber) as X509Certificate
-        const renewedAt = Date.parse(next.validFrom)
-        const life = notAfter - notBefore
-        // Not in the first third of the old certificate's life, and before it expired.
-        expect(renewedAt).toBeGreaterThanOrEqual(notBefore + life / 3)
-        expect(renewedAt).toBeLessThan(notAfter)
-      },
-      90_000,
-    )
+      expect(e.events.filter((ev) => ev.type === 'renewed')).toHaveLength(1)
+      expect(e.events.filter((ev) => ev.type === 'failed')).toEqual([])
+      expect(orders).toEqual([
+        { status: 201, replaces: undefined, profile: 'shortlived' },
+        { status: 201, replaces: ariCertId(first.raw), profile: 'shortlived' },
+      ])
+      const next = served.find((c) => c.serialNumber !== first.serialNumber) as X509Certificate
+      const renewedAt = Date.parse(next.validFrom)
+      const life = notAfter - notBefore
+      // Not in the first third of the old certificate's life, and before it expired.
+      expect(renewedAt).toBeGreaterThanOrEqual(notBefore + life / 3)
+      expect(renewedAt).toBeLessThan(notAfter)
+    })
   },
 )
