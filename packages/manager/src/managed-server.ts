@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createSecureServer } from 'node:http2'
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https'
-import type { Server } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import { createServer as createTlsServer, type SecureContext } from 'node:tls'
 import type { ClientHello } from './client-hello.js'
 import { chooseKeyType, type ServedKeyType } from './client-key-type.js'
@@ -193,11 +193,16 @@ export class ManagedServer extends ConnectionRouter {
    * As on `http.Server`: the idle timeout of every HTTP socket (applied to every inner server).
    * The handshake has its own deadline (`tlsHandshakeTimeoutMs`).
    */
-  setTimeout(msecs?: number, callback?: () => void): this
-  setTimeout(callback: () => void): this
-  setTimeout(msecsOrCallback?: number | (() => void), callback?: () => void): this {
+  setTimeout(msecs?: number, callback?: (socket: Socket) => void): this
+  setTimeout(callback: (socket: Socket) => void): this
+  setTimeout(
+    msecsOrCallback?: number | ((socket: Socket) => void),
+    callback?: (socket: Socket) => void,
+  ): this {
     for (const inner of this.#inner) {
-      const settable = inner as unknown as { setTimeout?(ms?: number, cb?: () => void): unknown }
+      const settable = inner as unknown as {
+        setTimeout?(ms?: number, cb?: (socket: Socket) => void): unknown
+      }
       if (typeof msecsOrCallback === 'function') settable.setTimeout?.(undefined, msecsOrCallback)
       else settable.setTimeout?.(msecsOrCallback, callback)
     }
