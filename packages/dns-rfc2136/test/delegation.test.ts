@@ -92,7 +92,7 @@ describe('_acme-challenge delegated by CNAME into another zone, validated throug
           dns01Solver({
             provider,
             resolvers: [blind.address],
-            nameservers: [bind.address],
+            nameservers: [resolver.address], // a resolver: asked to recurse, it follows the CNAME
             challengeName: (name) => (name === '_acme-challenge.example.test' ? target : undefined),
             propagationIntervalMs: 50,
             ttl: 1,

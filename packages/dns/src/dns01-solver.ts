@@ -24,8 +24,10 @@ export interface Dns01SolverOptions {
    */
   resolvers?: readonly string[]
   /**
-   * Servers (IP[:port]) that must all answer the record before the CA is told to look. Default:
-   * the zone's authoritative servers, from its NS records, at `nameserverPort`.
+   * Servers (IP[:port]) that must all answer the record before the CA is told to look: the
+   * zone's authoritative servers, or recursive resolvers (asked with recursion desired, they
+   * answer what the CA would see). Default: the zone's authoritative servers, from its NS
+   * records, at `nameserverPort`, asked without recursion.
    */
   nameservers?: readonly string[]
   /** Port of the authoritative servers found through NS records. Default 53. */
@@ -125,6 +127,7 @@ export function dns01Solver(options: Dns01SolverOptions): ChallengeSolver {
           nameservers ?? (await zoneNameservers(zone, resolvers, { ...call, port: nameserverPort }))
         await waitForTxt(record.name, record.value, servers, {
           signal,
+          recursionDesired: nameservers !== undefined,
           intervalMs,
           timeoutMs,
           queryTimeoutMs,

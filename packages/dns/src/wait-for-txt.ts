@@ -10,11 +10,13 @@ export interface WaitForTxtOptions {
   readonly timeoutMs: number
   readonly queryTimeoutMs?: number
   readonly now: () => number
+  /** Ask for recursion: true when `servers` may be resolvers rather than authoritative servers. */
+  readonly recursionDesired: boolean
 }
 
 /**
- * Resolves once every one of `servers` answers the TXT record `name` with `value` (asking each
- * server for its own data, without recursion); polls every `intervalMs`. After `timeoutMs` it
+ * Resolves once every one of `servers` answers the TXT record `name` with `value`; polls every
+ * `intervalMs`. After `timeoutMs` it
  * fails (at most one query timeout later) with `ERR_DNS_PROPAGATION_TIMEOUT` naming the record and the first server that never
  * answered it, with what each such server last said.
  */
@@ -34,7 +36,7 @@ export async function waitForTxt(
         try {
           const response = await query(entry.server, name, RR_TYPE.TXT, {
             signal: options.signal,
-            recursionDesired: false,
+            recursionDesired: options.recursionDesired,
             ...(options.queryTimeoutMs === undefined ? {} : { timeoutMs: options.queryTimeoutMs }),
           })
           const values = response.answers
