@@ -32,7 +32,8 @@ import { keyAuthorizationFor } from './key-authorization.js'
 import { linkTargets } from './link-header.js'
 import { NoncePool } from './nonce-pool.js'
 import { normalizeIdentifier } from './normalize-identifier.js'
-import { type PollWaker, WAKE_QUIET_MS } from './poll-waker.js'
+import { type PollPlan, pollResource } from './poll-resource.js'
+import type { PollWaker, WAKE_QUIET_MS } from './poll-waker.js'
 import { parseRenewalInfo, type RenewalInfo } from './renewal-info.js'
 import {
   type Account,
@@ -109,8 +110,12 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function sameIdentifiers(a: readonly AcmeIdentifier[], b: readonly AcmeIdentifier[]): boolean {
   const key = (i: AcmeIdentifier): string => {
-    const n = normalizeIdentifier(i)
-    return `${n.type}:${n.value}`
+    try {
+      const n = normalizeIdentifier(i)
+      return `${n.type}:${n.value}`
+    } catch {
+      return `${i.type}:${i.value}` // not an address: compared as sent
+    }
   }
   const left = new Set(a.map(key))
   const right = new Set(b.map(key))
@@ -141,16 +146,6 @@ const RETRY_BACKOFF = { baseMs: 250, maxMs: 8000 }
 const RECENT_ORDERS = 10
 /** Orders this client handed out, remembered so a lost answer is never matched to one of them. */
 const KNOWN_ORDERS = 1000
-
-/** What a poll loop needs to know about the resource it polls. */
-interface PollPlan<T> {
-  parse(body: unknown): T
-  done(value: T): boolean
-  schedule(value: T | undefined): PollSchedule
-  /** Wait before the first poll; poll at once when absent. */
-  firstWaitMs?: number
-  waker?: PollWaker
-}
 
 /**
  * An RFC 8555 ACME client: directory, account, orders, authorizations, challenges,
@@ -847,70 +842,16 @@ export class AcmeClient {
     return new URL(location, response.url).toString()
   }
 
-  /**
-   * Polls `url` until `plan.done`: each wait is the server's Retry-After when it sent one, else
-   * the plan's schedule; never two polls closer than the schedule's floor. A waker cuts a wait
-   * short: the poll then follows {@link WAKE_QUIET_MS} after the last wake-up.
-   */
-  async #poll<T>(url: string, deadline: Deadline, plan: PollPlan<T>): Promise<T> {
-    let wait = plan.firstWaitMs
-    let schedule = plan.schedule(undefined)
-    let lastPoll: number | undefined
-    let seenWakes = 0
-    for (let step = wait === undefined ? 0 : 1; ; step++) {
-      if (wait !== undefined) {
-        await this.#pollWait(url, wait, { schedule, lastPoll, seenWakes, deadline, plan })
-      }
-      seenWakes = plan.waker?.wakes ?? 0
-      lastPoll = this.#now()
-      const response = await this.#postAsGet(url, deadline)
-      const value = plan.parse(this.#http.json(response))
-      if (plan.done(value)) return value
-      schedule = plan.schedule(value)
-      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#now())
-      wait =
-        retryAfter === undefined
-          ? pollDelay(step, schedule, this.#random)
-          : Math.max(schedule.floorMs, retryAfter)
-    }
-  }
-
-  async #pollWait<T>(
-    url: string,
-    ms: number,
-    at: {
-      schedule: PollSchedule
-      lastPoll: number | undefined
-      seenWakes: number
-      deadline: Deadline
-      plan: PollPlan<T>
-    },
-  ): Promise<void> {
-    const { deadline, plan } = at
-    if (ms > deadline.remaining()) throw deadline.error(`polling ${url}`)
-    const waker = plan.waker
-    let remaining = waker && waker.wakes > at.seenWakes ? 0 : ms
-    let woken = remaining === 0
-    for (;;) {
-      if (woken) {
-        const sinceLast =
-          at.lastPoll === undefined ? Number.POSITIVE_INFINITY : this.#now() - at.lastPoll
-        remaining = Math.max(WAKE_QUIET_MS, at.schedule.floorMs - sinceLast)
-      }
-      const wake = new AbortController()
-      const unsubscribe = waker?.subscribe(() => wake.abort()) ?? (() => {})
-      try {
-        await this.#sleep(remaining, AbortSignal.any([deadline.signal, wake.signal]))
-        return
-      } catch (cause) {
-        if (deadline.signal.aborted || !wake.signal.aborted) {
-          throw deadline.error(`polling ${url}`, cause)
-        }
-        woken = true
-      } finally {
-        unsubscribe()
-      }
-    }
+  #poll<T>(url: string, deadline: Deadline, plan: PollPlan<T>): Promise<T> {
+    return pollResource(url, deadline, plan, {
+      now: this.#now,
+      random: this.#random,
+      sleep: this.#sleep,
+      fetch: async (target) => {
+        const response = await this.#postAsGet(target, deadline)
+        return { body: this.#http.json(response), retryAfter: response.headers.get('retry-after') }
+      },
+    })
   }
 
   #orderSchedule(order: Order | undefined): PollSchedule {
