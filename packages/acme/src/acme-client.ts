@@ -68,7 +68,7 @@ export interface AcmeClientOptions {
   random?: () => number
   /** Waits `ms`; rejects when `signal` aborts (wake-ups and deadlines abort it). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
-  /** Deadline of each call, retries and polls included. Default 120 s. */
+  /** Deadline of each call, retries and polls included; also of shared work. Default 120 s. */
   timeoutMs?: number
   userAgent?: string
   /** Largest response body accepted. Default 1 MiB. */
@@ -150,7 +150,11 @@ const KNOWN_ORDERS = 1000
 /**
  * An RFC 8555 ACME client: directory, account, orders, authorizations, challenges,
  * certificates, revocation, ARI (RFC 9773) and profiles. Every method takes an AbortSignal and
- * runs under a deadline; retries follow what the server asks (Retry-After, badNonce).
+ * runs under a deadline; shared work (directory, newAccount) runs under the client's own deadline,
+ * so one caller giving up does not fail the others. Requests are paced per client (40/s, bursts
+ * of 50; newNonce 10/s), each nonce is used once, Retry-After is honoured everywhere, polls
+ * without it follow a jittered schedule, and only requests that are safe to repeat are repeated
+ * blindly (see the package README, "Polling, retries and the request budget").
  *
  * @example
  * const client = new AcmeClient({ directoryUrl: LETS_ENCRYPT_STAGING, accountKey: await generateKeyPair() })
