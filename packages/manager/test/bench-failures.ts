@@ -1,0 +1,54 @@
+// Run by hand (not part of the test suite):
+//   node --expose-gc --conditions=@autotls/source --import tsx packages/manager/test/bench-failures.ts
+// Issue 12, acceptance 4: heap growth after 100,000 distinct allowed names whose issuance fails.
+// The store answers every read with "absent" and refuses every lock (an I/O error), so each name
+// goes the whole way to a recorded failure without a CA; the heap is measured after full GCs.
+import { CacheError, type CacheStore } from '@autotls/cache'
+import { createManager } from '../src/manager.js'
+
+const NAMES = Number(process.env.NAMES ?? 100_000)
+const gc = (globalThis as { gc?: () => void }).gc
+if (!gc) throw new Error('run with node --expose-gc')
+
+const failing: CacheStore = {
+  get: async () => null,
+  put: async () => {},
+  delete: async () => {},
+  lock: async () => {
+    throw new CacheError('ERR_CACHE_IO', 'lock refused (benchmark store)')
+  },
+}
+const manager = createManager({
+  hosts: (name) => name.endsWith('.fail.test'),
+  cache: failing,
+  acceptTerms: true,
+  challenges: ['tls-alpn-01'],
+  keyTypes: ['ec-p256'],
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+})
+
+function heapMb(): number {
+  gc?.()
+  gc?.()
+  return process.memoryUsage().heapUsed / 2 ** 20
+}
+
+async function fail(from: number, to: number): Promise<void> {
+  const batch: Promise<unknown>[] = []
+  for (let i = from; i < to; i++) {
+    batch.push(manager.secureContext(`n${i}.fail.test`).catch(() => {}))
+    if (batch.length === 500) await Promise.all(batch.splice(0))
+  }
+  await Promise.all(batch)
+}
+
+await fail(0, 1000) // warm up: code paths compiled, maps sized
+const before = heapMb()
+const started = performance.now()
+await fail(1000, 1000 + NAMES)
+const after = heapMb()
+const { failed } = manager.counters()
+console.log(
+  `${NAMES} failing names in ${((performance.now() - started) / 1000).toFixed(1)} s: heap ${before.toFixed(1)} MB -> ${after.toFixed(1)} MB (${(after - before).toFixed(1)} MB), failures counted ${failed}`,
+)
+await manager.close()
