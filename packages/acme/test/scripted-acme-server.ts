@@ -1,7 +1,10 @@
 /*
- * A small ACME server for what Pebble 2.4 lacks: ARI (RFC 9773), `replaces` / alreadyReplaced,
- * profiles (draft-ietf-acme-profiles) / invalidProfile, 429 with Retry-After and polls with
- * Retry-After. It follows RFC 8555 for the rest: nonces, JWS checks (jose), accounts, orders,
+ * A small ACME server for what real Pebble cannot do on purpose: chosen renewalInfo Retry-After
+ * values, a directory without renewalInfo, scripted answers (429 with Retry-After, 5xx, resets,
+ * badNonce with a chosen nonce, compound problems) through `override`, and authorizations or
+ * orders that stay pending for a chosen number of polls. ARI windows, `replaces`,
+ * alreadyReplaced, profiles, invalidProfile and Retry-After on polls are tested against Pebble
+ * >= 2.10 itself. It follows RFC 8555 for the rest: nonces, JWS checks (jose), accounts, orders,
  * authorizations, challenges (validated at once), finalize, certificate download.
  */
 import { randomBytes } from 'node:crypto'
@@ -12,14 +15,10 @@ import { EmbeddedJWK, type FlattenedJWS, flattenedVerify, importJWK, type JWK } 
 export interface ScriptedServerOptions {
   /** Offer renewalInfo in the directory. */
   renewalInfo?: boolean
-  /** meta.profiles of the directory. */
-  profiles?: Record<string, string>
   /** Polls of an authorization that answer `pending` before it turns valid. */
   authzPendingPolls?: number
   /** Polls of an order that answer `processing` after finalize. */
   orderProcessingPolls?: number
-  /** Retry-After (seconds) sent on pending / processing polls. */
-  pollRetryAfter?: number
 }
 
 export interface LoggedRequest {
@@ -36,8 +35,6 @@ interface OrderState {
   status: string
   identifiers: { type: string; value: string }[]
   authzs: number[]
-  profile?: string
-  replaces?: string
   processingPolls: number
   account: string
 }
@@ -50,8 +47,6 @@ export interface ScriptedServer {
   override(pathPrefix: string, handler: Handler, times?: number): void
   /** renewalInfo answer for a certID. */
   setRenewalInfo(certId: string, body: unknown, retryAfter?: string): void
-  /** certIDs already replaced by an order: a new `replaces` of them answers alreadyReplaced. */
-  readonly replaced: Set<string>
   /** How many times newNonce was asked for a nonce. */
   readonly newNonceRequests: () => number
   /** Issues a nonce the server will accept once (for scripted error responses). */
@@ -74,7 +69,6 @@ export async function startScriptedServer(
   const renewal = new Map<string, { body: unknown; retryAfter?: string }>()
   const overrides: { prefix: string; handler: Handler; times: number }[] = []
   const requests: LoggedRequest[] = []
-  const replaced = new Set<string>()
   let base = ''
   let counter = 0
   let newNonceCount = 0
@@ -124,7 +118,6 @@ export async function startScriptedServer(
     ...(options.renewalInfo ? { renewalInfo: `${base}/renewal-info` } : {}),
     meta: {
       termsOfService: `${base}/terms`,
-      ...(options.profiles ? { profiles: options.profiles } : {}),
     },
   })
   const orderJson = (id: number): Record<string, unknown> => {
@@ -135,8 +128,6 @@ export async function startScriptedServer(
       authorizations: o.authzs.map((a) => `${base}/authz/${a}`),
       finalize: `${base}/finalize/${id}`,
       ...(o.status === 'valid' ? { certificate: `${base}/cert/${id}` } : {}),
-      ...(o.profile ? { profile: o.profile } : {}),
-      ...(o.replaces ? { replaces: o.replaces } : {}),
     }
   }
   const authzJson = (id: number): Record<string, unknown> => {
@@ -229,18 +220,6 @@ export async function startScriptedServer(
       )
     }
     if (path === '/new-order') {
-      if (
-        options.profiles &&
-        payload.profile !== undefined &&
-        !(payload.profile in options.profiles)
-      ) {
-        return problem(res, 400, 'invalidProfile', `no profile named ${payload.profile}`)
-      }
-      if (payload.replaces !== undefined) {
-        if (replaced.has(payload.replaces))
-          return problem(res, 409, 'alreadyReplaced', 'that certificate was already replaced')
-        replaced.add(payload.replaces)
-      }
       const id = ++counter
       const ids: number[] = []
       for (const identifier of payload.identifiers) {
@@ -254,8 +233,6 @@ export async function startScriptedServer(
         authzs: ids,
         processingPolls: 0,
         account: kid,
-        ...(payload.profile ? { profile: payload.profile } : {}),
-        ...(payload.replaces ? { replaces: payload.replaces } : {}),
       })
       return json(res, 201, orderJson(id), { location: `${base}/order/${id}` })
     }
@@ -294,13 +271,7 @@ export async function startScriptedServer(
       }
       if (o.status === 'processing') {
         if (o.processingPolls++ >= (options.orderProcessingPolls ?? 0)) o.status = 'valid'
-        else {
-          const headers: Record<string, string> =
-            options.pollRetryAfter === undefined
-              ? {}
-              : { 'retry-after': String(options.pollRetryAfter) }
-          return json(res, 200, orderJson(id), headers)
-        }
+        else return json(res, 200, orderJson(id))
       }
       return json(res, 200, orderJson(id))
     }
@@ -313,11 +284,7 @@ export async function startScriptedServer(
           const o = orders.get(a.order) as OrderState
           if (o.authzs.every((x) => authzs.get(x)?.status === 'valid')) o.status = 'ready'
         } else {
-          const headers: Record<string, string> =
-            options.pollRetryAfter === undefined
-              ? {}
-              : { 'retry-after': String(options.pollRetryAfter) }
-          return json(res, 200, { ...authzJson(id), status: 'pending' }, headers)
+          return json(res, 200, { ...authzJson(id), status: 'pending' })
         }
       }
       return json(res, 200, authzJson(id))
@@ -401,7 +368,6 @@ export async function startScriptedServer(
     directoryUrl: `${base}/dir`,
     base,
     requests,
-    replaced,
     issueNonce: nonce,
     newNonceRequests: () => newNonceCount,
     override: (prefix, handler, times = 1) => overrides.push({ prefix, handler, times }),
