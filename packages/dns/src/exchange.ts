@@ -95,7 +95,8 @@ function overUdp(
     }
     socket.on('error', (error) => done(error))
     socket.on('message', (message, remote) => {
-      if (remote.port !== server.port || message.length < 12) return
+      if (remote.port !== server.port || !sameAddress(remote.address, server.host)) return
+      if (message.length < 12) return
       if (message[0] !== request[0] || message[1] !== request[1]) return
       done(undefined, new Uint8Array(message))
     })
@@ -145,4 +146,11 @@ function overTcp(
     })
     socket.on('end', () => done(new Error('connection closed before a full response')))
   })
+}
+
+/** Equal IP addresses, whatever the IPv6 spelling (`2001:DB8::1` = `2001:db8:0::1`). */
+function sameAddress(a: string, b: string): boolean {
+  const canonical = (ip: string): string =>
+    isIP(ip) === 6 ? new URL(`http://[${ip}]`).hostname : ip
+  return canonical(a) === canonical(b)
 }

@@ -10,15 +10,33 @@ import { parseServerAddress } from '../src/server-address.js'
 
 const question = { name: 'big.test', type: RR_TYPE.TXT, class: RR_CLASS.IN }
 
+/** A TCP listener and a UDP socket on the same free loopback port (retrying on a clash). */
+async function udpAndTcpOnOnePort(): Promise<{ udp: Socket; tcp: Server; port: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const tcp = createServer()
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject)
+      tcp.listen(0, '127.0.0.1', resolve)
+    })
+    const port = (tcp.address() as { port: number }).port
+    const udp = createSocket('udp4')
+    const bound = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false))
+      udp.bind(port, '127.0.0.1', () => resolve(true))
+    })
+    if (bound) return { udp, tcp, port }
+    tcp.close()
+    if (attempt === 20) throw new Error('no port free for both UDP and TCP')
+  }
+}
+
 /** A UDP server that answers truncated, and a TCP server on the same port with the full answer. */
 async function truncatingServer(): Promise<{
   port: number
   tcpQueries: () => number
   close: () => Promise<void>
 }> {
-  const udp: Socket = createSocket('udp4')
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve))
-  const port = udp.address().port
+  const { udp, tcp, port } = await udpAndTcpOnOnePort()
   udp.on('message', (msg, remote) => {
     const id = msg.readUInt16BE(0)
     const truncated = Buffer.from(encodeMessage({ id, questions: [question] }))
@@ -26,7 +44,7 @@ async function truncatingServer(): Promise<{
     udp.send(truncated, remote.port, remote.address)
   })
   let tcpQueries = 0
-  const tcp: Server = createServer((socket) => {
+  tcp.on('connection', (socket) => {
     socket.once('data', (data) => {
       tcpQueries++
       const id = data.readUInt16BE(2)
@@ -43,7 +61,6 @@ async function truncatingServer(): Promise<{
       socket.end(Buffer.concat([length, full]))
     })
   })
-  await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve))
   return {
     port,
     tcpQueries: () => tcpQueries,
