@@ -9,7 +9,7 @@ import type { Config } from './config.js'
 import { ConnectionSet } from './connection-set.js'
 import { helloHandler } from './handler.js'
 import { HelloError } from './hello-error.js'
-import { PUBLIC_HTTP_TIMEOUTS } from './http-timeouts.js'
+import { IDLE_SOCKET_TIMEOUT_MS, PUBLIC_HTTP_TIMEOUTS } from './http-timeouts.js'
 import { openCache } from './open-cache.js'
 import { Readiness } from './readiness.js'
 import { mustSwitchUser, switchUser } from './user-switch.js'
@@ -43,7 +43,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     email: config.email,
     acceptTerms: true,
     directoryUrl: config.directoryUrl,
-    caPem,
+    ...(caPem.length > 0 ? { caPem } : {}),
     httpsPort: config.httpsPort,
     logger,
   })
@@ -61,6 +61,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     config.httpPort === null
       ? null
       : createHttpServer(PUBLIC_HTTP_TIMEOUTS, helloHandler(readiness, manager.httpHandler()))
+  if (http) http.timeout = IDLE_SOCKET_TIMEOUT_MS
   const servers: Server[] = http ? [https, http] : [https]
   const switching = mustSwitchUser(config.runAs)
   const connections = new ConnectionSet(servers, { hold: switching })

@@ -66,17 +66,15 @@ async function stopped(app: HelloProcess): Promise<void> {
 function plainGet(
   path: string,
   headers: Record<string, string> = {},
+  port = pebble.httpPort,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port: pebble.httpPort, path, headers, agent: false },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      },
-    )
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
     req.on('error', reject)
     req.end()
   })
@@ -181,6 +179,60 @@ describe('hello started as root with RUN_AS', () => {
       expect(await app.exited).toBe(0)
     }
   })
+})
+
+describe('ports below 1024', () => {
+  it.each(['1', '2'])(
+    'with WORKERS=%s, are bound as root before the switch to RUN_AS',
+    async (workers) => {
+      const low = await freePrivilegedPort()
+      const app = runHello({
+        ...base,
+        CERTS_DIR: await certsDir(),
+        RUN_AS: '1000:1000',
+        HTTP_PORT: String(low),
+        WORKERS: workers,
+      })
+      try {
+        await until(() => plainGet('/healthz', {}, low), 10_000)
+        await expect.poll(() => uidOf(app.child.pid as number), { timeout: 5000 }).toBe('1000')
+      } finally {
+        app.child.kill('SIGTERM')
+        expect(await app.exited).toBe(0)
+      }
+    },
+  )
+})
+
+describe('timeouts for a public server', () => {
+  it('closes a TLS request whose head never ends after 10 s with a 408 (headersTimeout), and a silent connection on port 80 after 10 s (idle timeout)', async () => {
+    const app = runHello({ ...base, CERTS_DIR: await certsDir(0o700) })
+    try {
+      await getWhenReady(pebble.tlsPort, NAME, roots)
+      const opened = Date.now()
+      const silent = tcpConnect(pebble.httpPort, '127.0.0.1')
+      const silentClosed = new Promise<number>((resolve) =>
+        silent.on('close', () => resolve(Date.now() - opened)),
+      )
+      silent.on('error', () => {})
+      const [slow] = await slowHeaders(1)
+      let answer = ''
+      slow?.setEncoding('utf8')
+      slow?.on('data', (chunk: string) => (answer += chunk))
+      const slowClosed = new Promise<number>((resolve) =>
+        slow?.on('close', () => resolve(Date.now() - opened)),
+      )
+      const [silentMs, slowMs] = await Promise.all([silentClosed, slowClosed])
+      // Node's defaults held such connections 60–90 s.
+      expect(slowMs).toBeGreaterThan(9_000)
+      expect(slowMs).toBeLessThan(12_000)
+      expect(silentMs).toBeGreaterThan(9_000)
+      expect(silentMs).toBeLessThan(12_000)
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /)
+    } finally {
+      await stopped(app)
+    }
+  }, 30_000)
 })
 
 describe('hello started as an unprivileged user', () => {
@@ -414,6 +466,18 @@ function occupy(port: number): Promise<Server> {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => resolve(server))
   })
+}
+
+/** A port below 1024 that nothing listens on (the test runs as root). */
+async function freePrivilegedPort(): Promise<number> {
+  for (let port = 600 + Math.floor(Math.random() * 300); port < 1024; port++) {
+    const server = await occupy(port).catch(() => null)
+    if (server) {
+      await new Promise((resolve) => server.close(resolve))
+      return port
+    }
+  }
+  throw new Error('no free port below 1024')
 }
 
 async function freeLoopbackPort(): Promise<number> {
