@@ -1,6 +1,7 @@
 import type { BenchResults } from './bench-results.js'
 import { checkBudgets } from './budgets.js'
 import type { IssuanceSizes, IssuerFigures } from './issuance-bench.js'
+import { versionsLine } from './machine-info.js'
 import { median, percentile } from './stats.js'
 
 const ms = (value: number): string =>
@@ -83,6 +84,7 @@ export function renderReport(results: BenchResults): string {
     `Measured ${results.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} (${minutes.toFixed(1)} min) with \`pnpm --filter @autotls/bench bench\`${results.mode === 'smoke' ? ' in **smoke mode** (tiny sizes: figures are not meaningful, no verdicts)' : ''}.`,
     '',
     `Machine: ${machine.cores} cores (${machine.cpuModel}), ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, Linux ${machine.kernel}; Node ${machine.node}; ${machine.go}; ${machine.h2load}.`,
+    ...(machine.toolchain ? [versionsLine(machine)] : []),
     `apps/hello ran from its ${results.hello.kind === 'bundle' ? 'bundle' : 'TypeScript source (through tsx: not representative)'} \`${results.hello.file.replace(/^.*\/(apps\/)/, '$1')}\`.`,
     '',
     'Every benchmark runs its baselines in the same process tree within the same minutes, alternating',

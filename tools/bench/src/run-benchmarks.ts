@@ -51,14 +51,14 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
   )
   const signal = options.signal ?? new AbortController().signal
   const log = options.log ?? (() => {})
-  const [machine, hello, goSeed] = await Promise.all([
-    machineInfo(),
+  const [hello, goSeed] = await Promise.all([
     helloEntry(),
     buildGoProgram(join(BENCH_DIR, 'go-seed'), { signal }),
   ])
   const pebble = await startPebble()
   const dir = await mkdtemp(join(tmpdir(), 'autotls-bench-run-'))
   try {
+    const machine = await machineInfo({ goSeedBinary: goSeed, pebble: pebble.install.description })
     const pebbleCaFile = join(dir, 'pebble-ca.pem')
     await writeFile(pebbleCaFile, pebble.caPem)
     const context: BenchContext = {

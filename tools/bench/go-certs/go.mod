@@ -1,0 +1,3 @@
+module autotls.local/go-certs
+
+go 1.24
