@@ -14,7 +14,7 @@ import { type Running, startWorker } from './worker.js'
  * and exits once it is sent (the returned promise never settles).
  */
 function fail(error: unknown): Promise<never> {
-  const exitCode = error instanceof HelloError ? error.exitCode : 1
+  const exitCode = error instanceof HelloError ? 2 : 1
   const message =
     error instanceof HelloError
       ? error.message
