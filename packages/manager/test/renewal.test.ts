@@ -6,7 +6,8 @@ let env: Env
 let server: ManagedServer
 
 beforeAll(async () => {
-  // 20-second certificates: renewal is due at half the lifetime (under ten days), about 10 s in.
+  // 20-second certificates: renewal is due at half the lifetime (under ten days), about 10 s in,
+  // or inside the renewal window a Pebble with ARI (2.6+) suggests, which ends before expiry.
   env = await startEnv({ certificateValidityPeriod: 20 }, { keyTypes: ['ec-p256'] })
   server = env.manager.createServer()
   await new Promise<void>((resolve) => server.listen(env.pebble.tlsPort, '127.0.0.1', resolve))
@@ -18,13 +19,13 @@ afterAll(async () => {
 })
 
 describe('renewal', () => {
-  it('renews at half the lifetime of a short certificate and a client handshaking in a loop never fails', async () => {
+  it('renews a short certificate before it expires and a client handshaking in a loop never fails', async () => {
     const first = await handshake(env.pebble.tlsPort, 'renew.test', { ca: env.roots })
     const lifetime = Date.parse(first.valid_to) - Date.parse(first.valid_from)
     expect(lifetime).toBeLessThanOrEqual(21_000)
     const serials = new Set([first.serialNumber])
     let handshakes = 0
-    const deadline = Date.now() + 16_000
+    const deadline = Date.parse(first.valid_to) - 500
     let switchedAt = 0
     while (Date.now() < deadline && (switchedAt === 0 || handshakes < switchedAt + 20)) {
       const cert = await handshake(env.pebble.tlsPort, 'renew.test', { ca: env.roots })
