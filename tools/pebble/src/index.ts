@@ -15,7 +15,6 @@ export {
   PEBBLE_BINARY_ENV,
   type PebbleInstall,
   type PebbleInstallOptions,
-  type PebbleRequirement,
 } from './pebble-install.js'
 export {
   compareVersions,
@@ -23,4 +22,5 @@ export {
   type PebbleVersionSource,
   readPebbleVersion,
 } from './pebble-version.js'
+export { type PebbleRequirement, skipUnless } from './skip-unless.js'
 export { SupervisedProcess } from './supervised-process.js'

@@ -11,13 +11,7 @@ import {
   type PebbleFeatures,
 } from './pebble-features.js'
 import { compareVersions, type PebbleVersionSource, readPebbleVersion } from './pebble-version.js'
-
-/** Vitest test / describe options: skipped (reason in `meta.skipReason`) or run. */
-export interface PebbleRequirement {
-  readonly skip: boolean
-  /** `skipReason` says why, for tools/dev/summarize-results.mjs and the reporters. */
-  readonly meta: Readonly<Record<string, string>>
-}
+import { type PebbleRequirement, skipUnless } from './skip-unless.js'
 
 /** The Pebble the tests run against: its binaries, release and features. */
 export interface PebbleInstall {
@@ -92,17 +86,14 @@ async function locate(options: PebbleInstallOptions): Promise<PebbleInstall> {
     description,
     requires: (...wanted): PebbleRequirement => {
       const missing = wanted.filter((feature) => !features[feature])
-      if (missing.length === 0) return { skip: false, meta: {} }
       const since = missing
         .map((f) => PEBBLE_FEATURE_SINCE[f])
         .sort(compareVersions)
         .at(-1)
-      return {
-        skip: true,
-        meta: {
-          skipReason: `needs Pebble >= ${since} (${missing.join(', ')}), found ${version ?? 'an unknown version'} at ${pebbleBinary}: ${PEBBLE_INSTALL_COMMAND}`,
-        },
-      }
+      return skipUnless(
+        missing.length === 0,
+        `needs Pebble >= ${since} (${missing.join(', ')}), found ${version ?? 'an unknown version'} at ${pebbleBinary}: ${PEBBLE_INSTALL_COMMAND}`,
+      )
     },
   }
 }

@@ -10,12 +10,18 @@ import {
   PEBBLE_INSTALL_COMMAND,
   type PebbleError,
   readPebbleVersion,
+  skipUnless,
   startPebble,
 } from '../src/index.js'
 
 const run = promisify(execFile)
 const install = await findPebbleInstall()
-const debianPebble = (await findOnPath('/usr/bin/pebble')) !== null
+const go = await findOnPath('go')
+/** Runs where Debian's Pebble is installed, else skips saying so. */
+const withDebianPebble = skipUnless(
+  (await findOnPath('/usr/bin/pebble')) !== null,
+  'no Debian Pebble at /usr/bin/pebble: apt-get install -y pebble',
+)
 
 describe('features by release', () => {
   it('Debian 2.4.0 has none of the newer features; an unknown version is assumed to have none', () => {
@@ -33,12 +39,17 @@ describe('features by release', () => {
 })
 
 describe(`the Pebble found: ${install.description}`, () => {
-  it('reads the same release Go reports for the binary, or none for a build without module info', async () => {
-    const go = await findOnPath('go')
-    if (install.versionSource !== 'go-build-info' || go === null) return
-    const { stdout } = await run(go, ['version', '-m', install.pebbleBinary])
-    expect(stdout).toContain(`github.com/letsencrypt/pebble/v2\tv${install.version}`)
-  })
+  it(
+    'reads the same release as `go version -m` for a go install build',
+    skipUnless(
+      install.versionSource === 'go-build-info' && go !== null,
+      `${install.description} is no go install build, or no Go on the PATH`,
+    ),
+    async () => {
+      const { stdout } = await run(go as string, ['version', '-m', install.pebbleBinary])
+      expect(stdout).toContain(`github.com/letsencrypt/pebble/v2\tv${install.version}`)
+    },
+  )
 
   it('is the newest one installed: no pebble on the PATH has a higher release', async () => {
     for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
@@ -63,7 +74,7 @@ describe(`the Pebble found: ${install.description}`, () => {
     }
   })
 
-  it.skipIf(!debianPebble)("reads Debian's Pebble release from its package", async () => {
+  it("reads Debian's Pebble release from its package", withDebianPebble, async () => {
     expect(await readPebbleVersion('/usr/bin/pebble')).toEqual({ version: '2.4.0', source: 'dpkg' })
     const debian = await findPebbleInstall({ pebbleBinary: '/usr/bin/pebble' })
     expect(debian.challtestsrvBinary).toBe('/usr/bin/pebble-challtestsrv')
@@ -76,8 +87,9 @@ describe(`the Pebble found: ${install.description}`, () => {
 })
 
 describe('starting either release', () => {
-  it.skipIf(!debianPebble)(
+  it(
     "starts Debian's 2.4.0 (challtestsrv's -dns01 flag) with a lifetime in seconds",
+    withDebianPebble,
     async () => {
       const pebble = await startPebble({
         pebbleBinary: '/usr/bin/pebble',
