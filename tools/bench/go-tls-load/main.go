@@ -8,7 +8,7 @@
 // A -warmup period runs first and is not counted. It prints one JSON line:
 //
 //	{"mode":"full","connections":16,"seconds":5.0,"ok":9000,"failed":0,"perSecond":1800,
-//	 "version":"TLS 1.3","group":"X25519MLKEM768","firstError":""}
+//	 "version":"TLS 1.3","group":"X25519MLKEM768","firstError":"","all":10850}
 package main
 
 import (
@@ -37,6 +37,9 @@ type result struct {
 	Version     string  `json:"version"`
 	Group       string  `json:"group"`
 	FirstError  string  `json:"firstError"`
+	// All counts every completed request, warm-up and wind-down included: the divisor for the
+	// server's CPU time over the whole run.
+	All int64 `json:"all"`
 }
 
 type load struct {
@@ -45,6 +48,7 @@ type load struct {
 	request  []byte
 	counting atomic.Bool
 	ok       atomic.Int64
+	all      atomic.Int64
 	failed   atomic.Int64
 	first    sync.Once
 	firstErr atomic.Value
@@ -59,6 +63,7 @@ func (l *load) fail(err error) {
 }
 
 func (l *load) succeed() {
+	l.all.Add(1)
 	if l.counting.Load() {
 		l.ok.Add(1)
 	}
@@ -230,6 +235,7 @@ func main() {
 		OK:          l.ok.Load(),
 		Failed:      l.failed.Load(),
 		PerSecond:   float64(l.ok.Load()) / seconds,
+		All:         l.all.Load(),
 	}
 	if state, ok := l.state.Load().(tls.ConnectionState); ok {
 		out.Version = tls.VersionName(state.Version)

@@ -36,6 +36,8 @@ export interface GoTlsLoadResult {
   readonly perSecond: number
   readonly ok: number
   readonly failed: number
+  /** Every completed request, warm-up included: divides the server's CPU time over the run. */
+  readonly all: number
   /** Negotiated TLS version of the first connection, e.g. `TLS 1.3`. */
   readonly version: string
   /** Negotiated key exchange group of the first connection, e.g. `X25519MLKEM768`. */
@@ -125,6 +127,7 @@ export async function runGoTlsLoad(options: GoTlsLoadOptions): Promise<GoTlsLoad
   )
   const parsed = JSON.parse(output) as {
     ok: number
+    all: number
     failed: number
     perSecond: number
     version: string
@@ -141,6 +144,7 @@ export async function runGoTlsLoad(options: GoTlsLoadOptions): Promise<GoTlsLoad
     perSecond: parsed.perSecond,
     ok: parsed.ok,
     failed: parsed.failed,
+    all: parsed.all,
     version: parsed.version,
     group: parsed.group,
   }

@@ -50,6 +50,11 @@ export interface PinnedServerFigures {
   /** The Node that ran it (`null` for the Go seed). */
   readonly node: NodeBinary | null
   readonly perSecond: Readonly<Record<string, number[]>>
+  /**
+   * Per Go-client load id, the server's CPU time per request in microseconds, one entry per
+   * round: its own CPU clock, so it holds even when neighbours slow the machine down.
+   */
+  readonly cpuUsPerRequest: Readonly<Record<string, number[]>>
 }
 
 /** Result of {@link runPinnedHandshakeBench}. */
@@ -88,7 +93,8 @@ export function pinnedLoads(connections: readonly number[]): PinnedLoad[] {
  * one worker, each under this Node and (optionally) Node 24, and the Go seed; all hold the same
  * cached ECDSA certificate. Loads: a Go `crypto/tls` client and h2load (`--h1`, resumption
  * switched off), full handshakes with SNI and one `GET /` each at every connection count, and
- * keep-alive requests. In each round every load visits every server in a rotated order, so the
+ * keep-alive requests; for the Go client's runs also the server's own CPU time per request, which
+ * holds on a machine shared with other work. In each round every load visits every server in a rotated order, so the
  * ratios compare figures measured seconds apart.
  *
  * @example
@@ -198,8 +204,12 @@ export async function runPinnedHandshakeBench(
     for (const [figures, start] of starts) {
       const server = await start(await freePort())
       const perSecond: Record<string, number[]> = {}
-      for (const load of loads) perSecond[load.id] = []
-      running.push({ figures: { ...figures, perSecond }, server })
+      const cpuUsPerRequest: Record<string, number[]> = {}
+      for (const load of loads) {
+        perSecond[load.id] = []
+        if (load.client === 'go') cpuUsPerRequest[load.id] = []
+      }
+      running.push({ figures: { ...figures, perSecond, cpuUsPerRequest }, server })
       // The first request loads the certificate from the cache into memory.
       await timedHttpsGet({ port: server.port, servername: NAME, ca: certs.rootPem, signal })
     }
@@ -209,6 +219,7 @@ export async function runPinnedHandshakeBench(
           const common = { port: server.port, servername: NAME, durationS: sizes.durationS, signal }
           let rate: number
           if (load.client === 'go') {
+            const cpuBefore = await server.cpuMs()
             const result = await runGoTlsLoad({
               ...common,
               binary: goLoad,
@@ -217,6 +228,8 @@ export async function runPinnedHandshakeBench(
               mode: load.mode,
               cpus: CLIENT_CPU,
             })
+            const cpuMs = (await server.cpuMs()) - cpuBefore
+            figures.cpuUsPerRequest[load.id]?.push((cpuMs * 1000) / result.all)
             negotiated[figures.id] ??= `${result.version}, ${result.group}`
             rate = result.perSecond
           } else {

@@ -16,11 +16,13 @@ export function startPlainHttpsServer(options: {
   keyChainFile: string
   /** The Node binary to run; default the one running the benchmark. */
   node?: string
+  /** Extra Node options, e.g. `--cpu-prof`. */
+  nodeOptions?: readonly string[]
   /** Pin to these CPUs (`taskset -c`). */
   cpus?: string
   signal?: AbortSignal
 }): Promise<ServerProcess> {
-  const { command, args, cwd } = nodeCommand(FIXTURE)
+  const { command, args, cwd } = nodeCommand(FIXTURE, options.nodeOptions)
   return startServerProcess({
     name: 'plain node:https',
     command: options.node ?? command,

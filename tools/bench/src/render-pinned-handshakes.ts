@@ -87,6 +87,24 @@ export function renderPinnedHandshakes(result: PinnedHandshakeResult): string {
     if (plain) ratioRow(`plain node:https ÷ Go seed, Node ${major}`, plain, seed)
   }
   out.push(table(['ratio', ...loads.map(loadLabel)], rows), '')
+  const measured = loads.filter((l) =>
+    servers.some((s) => (s.cpuUsPerRequest[l.id] ?? []).length > 0),
+  )
+  if (measured.length > 0) {
+    out.push(
+      "The server's own CPU time per request (µs; `/proc/<pid>/stat` over each Go-client run, warm-up",
+      'included): unlike rates, it does not drop when other work shares the machine.',
+      '',
+      table(
+        ['server', ...measured.map((l) => `${loadLabel(l).replace(/ \(.*\)$/, '')} (µs/req)`)],
+        servers.map((s) => [
+          s.label,
+          ...measured.map((l) => rate(median(s.cpuUsPerRequest[l.id] ?? []))),
+        ]),
+      ),
+      '',
+    )
+  }
   const groups = Object.entries(result.negotiated)
   if (groups.length > 0) {
     out.push(

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { BenchError } from './bench-error.js'
 import { findTool } from './find-tool.js'
+import { processCpuMs } from './process-cpu-ms.js'
 import { processTreeRss } from './process-tree-rss.js'
 import { waitForPort } from './wait-for-port.js'
 
@@ -15,6 +16,11 @@ export interface ServerProcess {
   output(): string
   /** Resident set size of the process and its children (cluster workers), in bytes. */
   rss(): Promise<number>
+  /**
+   * CPU time (user + system, all threads) the process itself has used so far, in milliseconds:
+   * what a request costs the server, whoever else shares the CPU.
+   */
+  cpuMs(): Promise<number>
   /** SIGTERM to the whole process group, SIGKILL after 5 s; resolves once it exited. */
   stop(): Promise<void>
 }
@@ -153,6 +159,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     listeningMs,
     output: () => output,
     rss: async () => (await processTreeRss(pid)).total,
+    cpuMs: () => processCpuMs(pid),
     stop,
   }
 }
