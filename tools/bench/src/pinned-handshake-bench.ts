@@ -138,7 +138,7 @@ export async function runPinnedHandshakeBench(
       signal,
     }
     const starts: [
-      Omit<PinnedServerFigures, 'perSecond'>,
+      Omit<PinnedServerFigures, 'perSecond' | 'cpuUsPerRequest'>,
       (port: number) => Promise<ServerProcess>,
     ][] = []
     for (const node of nodes) {
