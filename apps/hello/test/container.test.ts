@@ -175,8 +175,8 @@ describe('hello as a container', () => {
     await chownTree(host, 1000)
     await podman('healthcheck', 'run', `hello-ready-${id}`)
     expect((await verifiedGet(pebble.tlsPort, NAME, roots)).body).toBe('Hello, TLS!\n')
-    // The environment's failure was not remembered like a CA's refusal: served at once.
-    expect((await verifiedGet(pebble.tlsPort, LATER, roots)).body).toBe('Hello, TLS!\n')
+    // That LATER is then served at once needs the manager to forget environment failures at once:
+    // lifecycle.test.ts pins it down.
   })
 })
 
