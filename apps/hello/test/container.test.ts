@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureNodeBaseImage, podman } from './podman.js'
+import { ensureNodeBaseImage, podman, podmanLogs } from './podman.js'
 import { getWhenReady, verifiedGet } from './run-hello.js'
 
 const NAME = 'container.test'
@@ -149,6 +149,47 @@ describe('hello as a container', () => {
     }
     await podman('healthcheck', 'run', `hello-seed-${id}`)
     await podman('rm', '-f', '-t', '5', `hello-seed-${id}`)
+  })
+
+  it('started with --user 1000:1000 on a root-owned 0755 host directory: exits 2 within 2 s with one line naming the fix', async () => {
+    const host = join(work, 'user-certs')
+    await mkdir(host, { mode: 0o755 })
+    const name = `hello-user-${id}`
+    await podman(
+      'run',
+      '--name',
+      name,
+      '--user',
+      '1000:1000',
+      '--network',
+      'host',
+      '-v',
+      `${host}:/certs`,
+      '-e',
+      `DOMAINS=${NAME}`,
+      '-e',
+      `HTTPS_PORT=${pebble.tlsPort}`,
+      '-e',
+      'HTTP_PORT=off',
+      '-e',
+      'HOST=127.0.0.1',
+      IMAGE,
+    ).catch(() => {})
+    try {
+      const state = JSON.parse(await podman('inspect', '-f', '{{json .State}}', name)) as {
+        ExitCode: number
+        StartedAt: string
+        FinishedAt: string
+      }
+      expect(state.ExitCode).toBe(2)
+      expect(Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)).toBeLessThan(2000)
+      const logs = await podmanLogs(name)
+      expect(logs.split('\n')).toEqual([
+        'hello: CERTS_DIR /certs is not writable by uid 1000 (EACCES): run "chown -R 1000:1000" on that directory (for a host directory mounted at /certs, on the host), or start the container as root without --user so hello prepares it itself',
+      ])
+    } finally {
+      await podman('rm', '-f', name).catch(() => {})
+    }
   })
 
   it('with the cache unusable, the HEALTHCHECK (readiness) fails while /healthz passes; fixed, it passes again', async () => {

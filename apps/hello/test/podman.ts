@@ -29,3 +29,13 @@ export async function ensureNodeBaseImage(): Promise<string> {
   await run('bash', [script], { env })
   return 'localhost/node-base:24'
 }
+
+/** What a container wrote to stdout and stderr, as `podman logs` gives it. */
+export async function podmanLogs(name: string): Promise<string> {
+  const { stdout, stderr } = await run(
+    'podman',
+    ['--runtime', '/usr/sbin/runc', '--cgroup-manager=cgroupfs', 'logs', name],
+    { env, maxBuffer: 16 * 1024 * 1024 },
+  )
+  return `${stdout}${stderr}`.trim()
+}
