@@ -1,4 +1,5 @@
 import { AcmeError } from './errors.js'
+import { timeoutSignal } from './timeout-signal.js'
 
 /**
  * A point in (injectable) time after which a high-level call gives up, plus an AbortSignal
@@ -14,7 +15,7 @@ export class Deadline {
     this.#now = now
     this.#caller = caller
     this.expiresAt = now() + timeoutMs
-    const timer = AbortSignal.timeout(timeoutMs)
+    const timer = timeoutSignal(timeoutMs)
     this.signal = caller ? AbortSignal.any([caller, timer]) : timer
   }
 

@@ -13,6 +13,7 @@ import { AcmeError } from './errors.js'
 import type { ExternalAccountBinding } from './external-account-binding.js'
 import { PollWaker } from './poll-waker.js'
 import type { Authorization } from './resources.js'
+import { timeoutSignal } from './timeout-signal.js'
 
 /** Everything {@link issueCertificate} needs. */
 export interface IssueCertificateOptions {
@@ -79,7 +80,7 @@ export async function issueCertificate(
   const failed = new AbortController()
   const signal = AbortSignal.any([
     failed.signal,
-    AbortSignal.timeout(options.timeoutMs ?? 300_000),
+    timeoutSignal(options.timeoutMs ?? 300_000),
     ...(options.signal ? [options.signal] : []),
   ])
   const call = { signal }

@@ -86,17 +86,22 @@ export class RedisConnection {
       )
     }
     if (status === 'wait') this.client.connect().catch(() => {})
-    const timeout = AbortSignal.timeout(remaining)
-    await abortable(this.#firstReady, signal ? AbortSignal.any([signal, timeout]) : timeout).catch(
-      (error: unknown) => {
+    // Its own timer rather than AbortSignal.any([signal, AbortSignal.timeout()]): on Node 20 that
+    // composite can be garbage-collected before it fires, and this wait would never end.
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(new Error('start-up window over')), remaining)
+    timer.unref()
+    const race = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal
+    await abortable(this.#firstReady, race)
+      .finally(() => clearTimeout(timer))
+      .catch((error: unknown) => {
         if (signal?.aborted) throw signal.reason
         throw new CacheError(
           'ERR_CACHE_UNAVAILABLE',
           `Redis ${operation} failed: no connection within the start-up window; retry once Redis is reachable`,
           { cause: error },
         )
-      },
-    )
+      })
   }
 }
 
