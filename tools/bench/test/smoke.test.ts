@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BenchResults } from '../src/bench-results.js'
 import { SMOKE_SIZES } from '../src/bench-sizes.js'
+import { renderPinnedHandshakes } from '../src/render-pinned-handshakes.js'
 import { renderReport } from '../src/render-report.js'
 import { runBenchmarks } from '../src/run-benchmarks.js'
 
@@ -13,9 +14,9 @@ const positive = (values: readonly number[]): boolean =>
 describe('benchmarks in smoke mode', () => {
   let results: BenchResults
 
-  it('runs all four benchmarks end to end against real servers', { timeout: 240_000 }, async () => {
+  it('runs every benchmark end to end against real servers', { timeout: 240_000 }, async () => {
     results = await runBenchmarks({ mode: 'smoke', signal: AbortSignal.timeout(235_000) })
-    const { issuance, handshakes, scale, footprint } = results
+    const { issuance, handshakes, pinned, scale, footprint } = results
     const sizes = SMOKE_SIZES
 
     expect(issuance?.issuers.map((i) => i.id)).toEqual([
@@ -42,6 +43,27 @@ describe('benchmarks in smoke mode', () => {
     for (const server of handshakes?.servers ?? []) {
       expect(positive(server.fullHandshakeRps) && positive(server.keepAliveRps)).toBe(true)
     }
+
+    // Pinned: server on CPU 0, Go client and h2load on CPU 1, this Node only in smoke mode.
+    const major = process.versions.node.split('.')[0]
+    expect(pinned?.servers.map((s) => s.id)).toEqual([
+      `plain-${major}`,
+      `hello-${major}`,
+      'go-seed',
+    ])
+    expect(pinned?.loads.map((l) => l.id)).toEqual([
+      'go-full-c4',
+      'h2load-full-c4',
+      'h2load-keepalive-c4',
+    ])
+    for (const server of pinned?.servers ?? []) {
+      for (const load of pinned?.loads ?? []) {
+        expect(server.perSecond[load.id]).toHaveLength(sizes.pinned.rounds)
+        expect(positive(server.perSecond[load.id] ?? [])).toBe(true)
+      }
+      expect(positive(server.cpuUsPerRequest['go-full-c4'] ?? [])).toBe(true)
+    }
+    expect(pinned?.negotiated['go-seed']).toMatch(/^TLS 1\.3, /)
 
     for (const figures of [scale?.one, scale?.many]) {
       expect(positive(figures?.listeningMs ?? []) && positive(figures?.rssBytes ?? [])).toBe(true)
@@ -71,5 +93,15 @@ describe('benchmarks in smoke mode', () => {
     }
     expect(report).not.toContain('## Budgets')
     expect(report).not.toContain('NaN')
+  })
+
+  it('renders the pinned handshakes with ratios to plain Node and the Go seed', () => {
+    if (!results.pinned) throw new Error('the pinned benchmark did not run')
+    const section = renderPinnedHandshakes(results.pinned)
+    expect(section).toContain('## Handshakes per core (pinned)')
+    expect(section).toContain('apps/hello ÷ plain node:https')
+    expect(section).toContain('apps/hello ÷ Go seed')
+    expect(section).toContain('µs/req')
+    expect(section).not.toContain('NaN')
   })
 })
