@@ -144,7 +144,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
     )
   })
 
-  it('SIGKILL of the replica holding an issuance lock mid-issuance: another replica completes the name after the lease expires, one certificate in the cache', async () => {
+  it('SIGKILL of the replica holding an issuance lock mid-issuance: another replica on the same host takes the lock at once (the holder is gone) and completes the name, one certificate in the cache', async () => {
     const ordersBefore = pebble.orderCount()
     const issuedBefore = issuedSerials(pebble).length
     // Validations wait in the load balancer: whoever published the challenge is mid-issuance.
@@ -167,8 +167,9 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
     const lockKeys = await withRedis((client) => client.keys(`autotls:lock:*${KILLED}*`))
     expect(lockKeys).toHaveLength(1)
     const remainingMs = await withRedis((client) => client.pttl(lockKeys[0] as string))
-    const leaseEnds = Date.now() + remainingMs
     expect(remainingMs).toBeGreaterThan(0)
+    const leaseEnds = Date.now() + remainingMs
+    const killedAt = Date.now()
     process.kill(victim.process.pid as number, 'SIGKILL')
     await until(async () => {
       if (!victim.exited()) throw new Error('still running')
@@ -186,9 +187,8 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
     await Promise.all(first)
     for (const { status, body, at } of completed) {
       expect({ status, body }).toEqual(HELLO)
-      // Not before the dead holder's lease ran out, and promptly once it had.
-      expect(at).toBeGreaterThanOrEqual(leaseEnds - 250)
-      expect(at).toBeLessThan(leaseEnds + 10_000)
+      // Well before the dead holder's lease would have run out: its process is gone.
+      expect(at).toBeLessThan(leaseEnds - 10_000)
     }
     const serials = new Set(completed.map((c) => normaliseSerial(c.serial)))
     expect(serials.size).toBe(1)
@@ -203,7 +203,7 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
     )
     expect(obtained.map((line) => line.adopted).sort()).toEqual([false, true])
     console.info(
-      `[replicas] lock holder ${victim.label} killed; lease ended ${remainingMs} ms later; survivors served ${completed.map((c) => c.at - (leaseEnds - remainingMs)).join('/')} ms after the kill`,
+      `[replicas] lock holder ${victim.label} killed with ${remainingMs} ms of lease left; survivors served ${completed.map((c) => c.at - killedAt).join('/')} ms after the kill`,
     )
   }, 120_000)
 
@@ -263,7 +263,8 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
           .find((line) =>
             String(line.msg).startsWith(`obtaining a certificate for ${DURING_OUTAGE} failed`),
           )
-        expect(outageFailure?.code, replica.label).toBe('ERR_CACHE_UNAVAILABLE')
+        // Remembered for a moment only: the store was away, no order was placed.
+        expect(outageFailure?.retryInMs, replica.label).toBe(1000)
       }
       console.info(
         `[replicas] Redis down: ${servedDuringOutage} verified requests served from memory, 0 failed; a new name after the restart served on every replica with 1 order`,
