@@ -17,9 +17,10 @@ check() {
   local name="$1"
   shift
   echo "test: $name"
-  local ok=true
+  local ok=true start=$SECONDS
   "$@" || ok=false
   [[ "$ok" == true ]] || status=1
+  echo "test: $name: $([[ "$ok" == true ]] && echo passed || echo FAILED) in $((SECONDS - start)) s"
   node -e 'const ok = process.argv[1] === "true"
     console.log(JSON.stringify({ success: ok, numPassedTests: ok ? 1 : 0, numFailedTests: ok ? 0 : 1,
       numPendingTests: 0, numTodoTests: 0 }))' "$ok" >"$results/check-${name//[^a-zA-Z0-9]/_}.json"
@@ -29,16 +30,20 @@ check lint pnpm lint
 pnpm build
 check typecheck pnpm typecheck
 
+start=$SECONDS
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/node20.json" \
   || status=$?
+echo "test: every project on Node 20 in $((SECONDS - start)) s"
 
 # The container image runs Node 24 while this machine has Node 20: run the packages' suites on
 # Node 24 too. vitest.packages.config.ts lists them as the glob packages/*, so a new package is
 # included without editing this script.
 node24="$(bash "$root/tools/dev/node24.sh")"
 echo "test: the packages again, on Node $("$node24" --version)"
+start=$SECONDS
 "$node24" node_modules/vitest/vitest.mjs run --config vitest.packages.config.ts \
   --reporter=default --reporter=json --outputFile.json="$results/node24.json" || status=$?
+echo "test: the packages on Node 24 in $((SECONDS - start)) s"
 
 # What npm users get: each published package's tarball, as pnpm packs it (workspace: ranges
 # replaced), checked by publint and by attw (ESM only: require(esm) serves CommonJS callers).
@@ -52,5 +57,6 @@ for dir in packages/*/; do
 done
 rm -rf "$packs"
 
+echo "test: everything in $SECONDS s"
 node "$root/tools/dev/summarize-results.mjs" "$results"/*.json
 exit "$status"
