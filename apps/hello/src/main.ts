@@ -87,5 +87,12 @@ async function runWorker(config: Config): Promise<void> {
   } catch (error) {
     return fail(error)
   }
-  if (process.send) process.send({ hello: 'ready' } satisfies WorkerMessage)
+  const listening = (): void =>
+    logger.info(
+      { domains: config.domains, httpsPort: config.httpsPort, httpPort: config.httpPort },
+      'listening',
+    )
+  // A worker tells the primary first: once `listening` is logged, its death is a crash.
+  if (process.send) process.send({ hello: 'ready' } satisfies WorkerMessage, listening)
+  else listening()
 }

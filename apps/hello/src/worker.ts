@@ -84,10 +84,6 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     throw error
   }
   connections.release()
-  logger.info(
-    { domains: config.domains, httpsPort: config.httpsPort, httpPort: config.httpPort },
-    'listening',
-  )
 
   return {
     async stop(graceMs = SHUTDOWN_GRACE_MS) {
