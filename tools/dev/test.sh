@@ -27,7 +27,7 @@ check() {
 }
 
 check lint pnpm lint
-pnpm build
+check build pnpm build
 check typecheck pnpm typecheck
 
 start=$SECONDS
