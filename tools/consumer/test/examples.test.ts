@@ -119,18 +119,24 @@ async function firstAnswer(
 }
 
 describe('@autotls/manager README', () => {
-  it('the node:http, Express and Fastify servers each serve Hello, TLS! with a Pebble certificate', async () => {
+  it('its createServer(), Express, Fastify and node:https (tlsOptions) servers each serve Hello, TLS!', async () => {
     const servers = readmeBlocks(await readmeOf('@autotls/manager'))
       .map((block) => ({ block, code: block.preamble + block.code }))
       .filter(({ code }) => code.includes('Hello, TLS!') && /\b443\b/.test(code))
-    const kinds = servers.map(({ code }) =>
+    const kind = (code: string): string =>
       code.includes("from 'fastify'")
         ? 'fastify'
         : code.includes("from 'express'")
           ? 'express'
-          : 'node',
-    )
-    expect([...new Set(kinds)].sort()).toEqual(['express', 'fastify', 'node'])
+          : code.includes('https.createServer(')
+            ? 'node:https'
+            : 'createServer'
+    expect([...new Set(servers.map(({ code }) => kind(code)))].sort()).toEqual([
+      'createServer',
+      'express',
+      'fastify',
+      'node:https',
+    ])
     const roots = await pebble.roots()
     for (const { block, code } of servers) {
       const name = /hosts:\s*\[\s*'([^']+)'/.exec(code)?.[1]
