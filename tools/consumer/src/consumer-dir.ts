@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -31,6 +31,15 @@ export interface ConsumerDir {
  */
 export async function createConsumerDir(signal?: AbortSignal): Promise<ConsumerDir> {
   const dir = await mkdtemp(join(tmpdir(), 'autotls-consumer-'))
+  try {
+    return await populate(dir, signal)
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+async function populate(dir: string, signal: AbortSignal | undefined): Promise<ConsumerDir> {
   const packs = join(dir, 'packs')
   const app = join(dir, 'app')
   await mkdir(packs)
