@@ -50,8 +50,11 @@ echo "test: the packages on Node 24 in $((SECONDS - start)) s"
 packs="$(mktemp -d)"
 for dir in packages/*/; do
   [[ "$(node -p "require('./${dir}package.json').private === true")" == false ]] || continue
-  tarball="$(cd "$dir" && pnpm pack --pack-destination "$packs" | tail -n 1)"
   name="$(basename "$dir")"
+  if ! tarball="$(cd "$dir" && pnpm pack --pack-destination "$packs" | tail -n 1)"; then
+    check "pack $name" false
+    continue
+  fi
   check "publint $name" pnpm exec publint --strict "$tarball"
   check "attw $name" pnpm exec attw --profile esm-only --format table-flipped "$tarball"
 done
