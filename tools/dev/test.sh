@@ -9,7 +9,8 @@ bash "$root/tools/dev/setup.sh" --test
 cd "$root"
 
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+packs="$(mktemp -d)"
+trap 'rm -rf "$results" "$packs"' EXIT
 status=0
 
 # Runs one check (a command) and records it as a one-test report the summary counts.
@@ -47,7 +48,6 @@ echo "test: the packages on Node 24 in $((SECONDS - start)) s"
 
 # What npm users get: each published package's tarball, as pnpm packs it (workspace: ranges
 # replaced), checked by publint and by attw (ESM only: require(esm) serves CommonJS callers).
-packs="$(mktemp -d)"
 for dir in packages/*/; do
   [[ "$(node -p "require('./${dir}package.json').private === true")" == false ]] || continue
   name="$(basename "$dir")"
@@ -58,7 +58,6 @@ for dir in packages/*/; do
   check "publint $name" pnpm exec publint --strict "$tarball"
   check "attw $name" pnpm exec attw --profile esm-only --format table-flipped "$tarball"
 done
-rm -rf "$packs"
 
 echo "test: everything in $SECONDS s"
 node "$root/tools/dev/summarize-results.mjs" "$results"/*.json
