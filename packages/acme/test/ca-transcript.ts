@@ -10,6 +10,10 @@ export interface Exchange {
   readonly url: string
   /** The JWS payload, decoded (undefined for POST-as-GET and unsigned requests). */
   readonly payload: Record<string, unknown> | undefined
+  /** The nonce the JWS carried (undefined for unsigned requests). */
+  readonly nonce: string | undefined
+  /** The Replay-Nonce of the answer. */
+  readonly replayNonce: string | null
   readonly status: number
   readonly retryAfter: string | null
   /** The problem type's last segment for error answers, e.g. `alreadyReplaced`. */
@@ -24,27 +28,36 @@ export interface Pause {
   readonly ms: number
 }
 
-/** A registered client for `pebble` whose every exchange and pause is recorded in order. */
+/** A client for `pebble` whose every exchange and pause is recorded in order. */
 export interface TranscriptClient {
   readonly client: AcmeClient
   readonly events: (Exchange | Pause)[]
   exchanges(match?: (e: Exchange) => boolean): Exchange[]
 }
 
-function decodePayload(body: unknown): Record<string, unknown> | undefined {
-  if (typeof body !== 'string') return undefined
-  const payload = (JSON.parse(body) as { payload?: string }).payload
-  if (!payload) return undefined
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+function decodeJws(body: unknown): {
+  payload: Record<string, unknown> | undefined
+  nonce: string | undefined
+} {
+  if (typeof body !== 'string') return { payload: undefined, nonce: undefined }
+  const jws = JSON.parse(body) as { protected: string; payload: string }
+  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+  return {
+    payload: jws.payload ? decode(jws.payload) : undefined,
+    nonce: decode(jws.protected).nonce,
+  }
 }
 
 /**
- * A client that trusts `pebble` and records, in one ordered list, each exchange with the CA and
+ * A client (registered unless `register` is false) that trusts `pebble` and records, in one ordered list, each exchange with the CA and
  * each pause it takes. Its clock (`now`) moves only when an answer arrives (to the real time) and
  * by each pause it takes: a Retry-After date the client turns into a wait is then measured from
  * the instant the transcript records, so a test can say exactly what wait the header asks for.
  */
-export async function transcriptClient(pebble: Pebble): Promise<TranscriptClient> {
+export async function transcriptClient(
+  pebble: Pebble,
+  options: { register?: boolean } = {},
+): Promise<TranscriptClient> {
   const inner = createHttpsFetch({ caPem: pebble.caPem })
   const events: (Exchange | Pause)[] = []
   let clock = Date.now()
@@ -61,7 +74,8 @@ export async function transcriptClient(pebble: Pebble): Promise<TranscriptClient
       kind: 'exchange',
       method: init.method ?? 'GET',
       url,
-      payload: decodePayload(init.body),
+      ...decodeJws(init.body),
+      replayNonce: response.headers.get('replay-nonce'),
       status: response.status,
       retryAfter: response.headers.get('retry-after'),
       problem,
@@ -80,7 +94,7 @@ export async function transcriptClient(pebble: Pebble): Promise<TranscriptClient
       clock += ms
     },
   })
-  await client.createAccount({ termsOfServiceAgreed: true })
+  if (options.register !== false) await client.createAccount({ termsOfServiceAgreed: true })
   return {
     client,
     events,

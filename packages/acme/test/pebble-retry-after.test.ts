@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http'
-import { setTimeout as delay } from 'node:timers/promises'
 import { findPebbleInstall, type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ChallengeSolver, issueCertificate } from '../src/index.js'
 import { type Exchange, transcriptClient } from './ca-transcript.js'
+import { type HeldHttp01, heldHttp01, until } from './held-http01.js'
 
 const install = await findPebbleInstall()
 const RETRY_AFTER_S = 2
@@ -19,9 +18,7 @@ describe(
   install.requires('retryAfter'),
   () => {
     let pebble: Pebble
-    let http: Server
-    /** http-01 answers, each given out only once `release` resolves. */
-    const answers = new Map<string, { body: string; release: Promise<void> }>()
+    let http: HeldHttp01
 
     beforeAll(async () => {
       // Pebble sends Retry-After on an authorization only while its challenge is being validated,
@@ -31,17 +28,10 @@ describe(
         authzReusePercent: 0,
         retryAfter: { authz: RETRY_AFTER_S, order: RETRY_AFTER_S },
       })
-      http = createServer(async (req, res) => {
-        const token = req.url?.split('/').at(-1) ?? ''
-        const answer = answers.get(token)
-        if (answer) await answer.release
-        res.writeHead(answer ? 200 : 404).end(answer?.body)
-      })
-      await new Promise<void>((resolve) => http.listen(pebble.httpPort, '127.0.0.1', resolve))
+      http = await heldHttp01(pebble.httpPort)
     })
     afterAll(async () => {
-      http?.closeAllConnections()
-      await new Promise((resolve) => http?.close(resolve))
+      await http?.close()
       await pebble?.stop()
     })
 
@@ -53,13 +43,14 @@ describe(
       const solver: ChallengeSolver = {
         type: 'http-01',
         present: async ({ token, keyAuthorization }) => {
-          const release = (async () => {
-            while (authzPollsAnswered() < 2) await delay(20)
-          })()
-          answers.set(token, { body: keyAuthorization, release })
+          http.set(
+            token,
+            keyAuthorization,
+            until(() => authzPollsAnswered() >= 2),
+          )
         },
         cleanup: async ({ token }) => {
-          answers.delete(token)
+          http.delete(token)
         },
       }
       await issueCertificate({

@@ -1,10 +1,10 @@
 /*
  * A small ACME server for what real Pebble cannot do on purpose: chosen renewalInfo Retry-After
  * values, a directory without renewalInfo, scripted answers (429 with Retry-After, 5xx, resets,
- * badNonce with a chosen nonce, compound problems) through `override`, and authorizations or
- * orders that stay pending for a chosen number of polls. ARI windows, `replaces`,
- * alreadyReplaced, profiles, invalidProfile and Retry-After on polls are tested against Pebble
- * >= 2.10 itself. It follows RFC 8555 for the rest: nonces, JWS checks (jose), accounts, orders,
+ * compound problems, bad bodies) through `override`, authorizations that stay pending for a
+ * chosen number of polls, and every request logged as sent. ARI windows, `replaces`,
+ * alreadyReplaced, profiles, invalidProfile, Retry-After on polls, badNonce and orderNotReady are
+ * tested against Pebble itself. It follows RFC 8555 for the rest: nonces, JWS checks (jose), accounts, orders,
  * authorizations, challenges (validated at once), finalize, certificate download.
  */
 import { randomBytes } from 'node:crypto'
@@ -17,8 +17,6 @@ export interface ScriptedServerOptions {
   renewalInfo?: boolean
   /** Polls of an authorization that answer `pending` before it turns valid. */
   authzPendingPolls?: number
-  /** Polls of an order that answer `processing` after finalize. */
-  orderProcessingPolls?: number
 }
 
 export interface LoggedRequest {
@@ -35,7 +33,6 @@ interface OrderState {
   status: string
   identifiers: { type: string; value: string }[]
   authzs: number[]
-  processingPolls: number
   account: string
 }
 
@@ -49,8 +46,6 @@ export interface ScriptedServer {
   setRenewalInfo(certId: string, body: unknown, retryAfter?: string): void
   /** How many times newNonce was asked for a nonce. */
   readonly newNonceRequests: () => number
-  /** Issues a nonce the server will accept once (for scripted error responses). */
-  issueNonce(): string
   close(): Promise<void>
 }
 
@@ -231,7 +226,6 @@ export async function startScriptedServer(
         status: 'pending',
         identifiers: payload.identifiers,
         authzs: ids,
-        processingPolls: 0,
         account: kid,
       })
       return json(res, 201, orderJson(id), { location: `${base}/order/${id}` })
@@ -269,10 +263,7 @@ export async function startScriptedServer(
       if (o.status === 'pending' && o.authzs.every((x) => authzs.get(x)?.status === 'valid')) {
         o.status = 'ready'
       }
-      if (o.status === 'processing') {
-        if (o.processingPolls++ >= (options.orderProcessingPolls ?? 0)) o.status = 'valid'
-        else return json(res, 200, orderJson(id))
-      }
+      if (o.status === 'processing') o.status = 'valid'
       return json(res, 200, orderJson(id))
     }
     if (kind === 'authz' && authzs.has(id)) {
@@ -368,7 +359,6 @@ export async function startScriptedServer(
     directoryUrl: `${base}/dir`,
     base,
     requests,
-    issueNonce: nonce,
     newNonceRequests: () => newNonceCount,
     override: (prefix, handler, times = 1) => overrides.push({ prefix, handler, times }),
     setRenewalInfo: (certId, body, retryAfter) =>
