@@ -4,8 +4,7 @@ import { createHttpsFetch } from '@autotls/acme'
 import { ariCertId } from '@autotls/crypto'
 import { findPebbleInstall, type PebbleOptions } from '@autotls/pebble'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ManagedServer } from '../src/managed-server.js'
-import type { ManagerOptions } from '../src/manager-options.js'
+import type { ManagedServer, ManagerOptions } from '../src/index.js'
 import { type Env, handshake, startEnv } from './helpers/env.js'
 
 const install = await findPebbleInstall()
