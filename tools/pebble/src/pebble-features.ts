@@ -6,8 +6,8 @@ import { compareVersions } from './pebble-version.js'
  * - `ari`: renewalInfo, `replaces` and `alreadyReplaced` came in 2.6.0; the windows are right,
  *   and the management API can set a certificate's renewal info, from 2.8.0.
  * - `profiles`: profiles in the directory meta and on orders, config `profiles`, 2.7.0.
- * - `invalidProfile`: the `invalidProfile` problem for an unknown profile (and Retry-After on
- *   renewalInfo), 2.9.0.
+ * - `invalidProfile`: the `invalidProfile` problem for an unknown profile, 2.9.0.
+ * - `ariRetryAfter`: Retry-After (6 hours) on renewalInfo answers, 2.9.0.
  * - `dnsPersist01`: the dns-persist-01 challenge, with DNS queries over TCP, 2.10.0.
  */
 export const PEBBLE_FEATURE_SINCE = {
@@ -15,6 +15,7 @@ export const PEBBLE_FEATURE_SINCE = {
   ari: '2.8.0',
   profiles: '2.7.0',
   invalidProfile: '2.9.0',
+  ariRetryAfter: '2.9.0',
   dnsPersist01: '2.10.0',
 } as const
 
@@ -39,6 +40,7 @@ export function featuresOf(version: string | null): PebbleFeatures {
     ari: has(PEBBLE_FEATURE_SINCE.ari),
     profiles: has(PEBBLE_FEATURE_SINCE.profiles),
     invalidProfile: has(PEBBLE_FEATURE_SINCE.invalidProfile),
+    ariRetryAfter: has(PEBBLE_FEATURE_SINCE.ariRetryAfter),
     dnsPersist01: has(PEBBLE_FEATURE_SINCE.dnsPersist01),
   }
 }
