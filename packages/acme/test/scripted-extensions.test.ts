@@ -42,11 +42,11 @@ const http01 = {
 
 /*
  * Only what real Pebble cannot show. ARI windows, replaces, profiles, Retry-After on polls, the
- * badNonce retry and orderNotReady are tested against Pebble itself (pebble-ari, pebble-profiles,
- * pebble-retry-after, pebble-bad-nonce, pebble-order-not-ready). Pebble always sends a 6-hour
- * Retry-After on renewalInfo and always offers renewalInfo (from 2.6), never answers 429 or 5xx,
- * resets no connection, returns no compound problem, pages orders three at a time, and keeps no
- * authorization pending for many polls on purpose.
+ * badNonce retry, orderNotReady and the paged orders list are tested against Pebble itself
+ * (pebble-ari, pebble-profiles, pebble-retry-after, pebble-bad-nonce, pebble-order-not-ready,
+ * pebble-orders-list). Pebble always sends a 6-hour Retry-After on renewalInfo and always offers
+ * renewalInfo (from 2.6), never answers 429 or 5xx, resets no connection, returns no compound
+ * problem, and keeps no authorization pending for many polls on purpose.
  */
 describe('ARI (RFC 9773) against the scripted server', () => {
   it('rfc9773 §4.3: clamps Retry-After to [1 minute, 1 day]', async () => {
@@ -172,16 +172,7 @@ describe('polling (RFC 8555 §7.5.1, §7.4) against the scripted server', () => 
   })
 })
 
-describe('orders (RFC 8555 §7.1.2.1, §6.7.1) against the scripted server', () => {
-  it('rfc8555 §7.1.2.1: lists the account orders across Link rel="next" pages', async () => {
-    const { client } = await setup()
-    const made: string[] = []
-    for (let i = 0; i < 5; i++) {
-      made.push((await client.newOrder({ identifiers: [dns(`${i}.example`)] })).url)
-    }
-    expect(await client.listOrders()).toEqual(made)
-  })
-
+describe('problems (RFC 8555 §6.7.1) against the scripted server', () => {
   it('rfc8555 §6.7.1: subproblems keep their identifiers', async () => {
     const { server, client } = await setup()
     server.override('/new-order', (_req, res) => {

@@ -50,6 +50,8 @@ export interface PebbleOptions {
   alwaysValid?: boolean
   /** Keep Pebble's random 0–15 s validation delay (off by default: tests want speed). */
   validationDelay?: boolean
+  /** Orders per page of an account's orders list (Pebble's default: 3). */
+  ordersPerPage?: number
   /** Names Pebble refuses to issue for. */
   domainBlocklist?: string[]
   /** Override the binaries (default: the newest Pebble installed, see `findPebbleInstall`). */
@@ -205,6 +207,7 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
     setEnv('PEBBLE_ALTERNATE_ROOTS', options.alternateRoots)
     setEnv('PEBBLE_CHAIN_LENGTH', options.chainLength)
     setEnv('PEBBLE_VA_ALWAYS_VALID', options.alwaysValid || undefined)
+    setEnv('PEBBLE_WFE_ORDERS_PER_PAGE', options.ordersPerPage)
     const pebble = new SupervisedProcess(
       'pebble',
       install.pebbleBinary,
