@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { connect as netConnect } from 'node:net'
 import { type ConnectionOptions, connect, createServer, type Server } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nodeHello } from '../test/helpers/capture-hello.js'
 import { selfSigned } from '../test/helpers/self-signed.js'
 import { chooseKeyType } from './client-key-type.js'
 import { ConnectionRouter } from './connection-router.js'
@@ -41,12 +42,15 @@ beforeAll(async () => {
   router = new ConnectionRouter({
     route: (hello) => {
       if (hello.serverName === 'drop.test') return null
+      if (hello.serverName === 'refused.test') return Promise.resolve('unrecognized_name' as const)
+      if (hello.serverName === 'broken.test') return Promise.reject(new Error('route failed'))
       if (hello.alpnProtocols?.length === 1 && hello.alpnProtocols[0] === 'acme-tls/1') {
         return challengeServer
       }
       return chooseKeyType(hello, ['ec-p256', 'rsa-2048']) === 'ec-p256' ? appEc : appRsa
     },
     helloTimeoutMs: 300,
+    handshakeTimeoutMs: 600,
     onReject: (error: ManagerError) => rejected.push(error.code),
   })
   await new Promise<void>((resolve) => router.listen(0, '127.0.0.1', resolve))
@@ -108,5 +112,35 @@ describe('ConnectionRouter', () => {
     await expect(peerKeyType({ servername: 'drop.test' })).rejects.toThrow(
       /socket disconnected|ECONNRESET/,
     )
+  })
+
+  it('rfc8446 §6: answers a refused hello with the fatal alert route chose, and a failing route with internal_error', async () => {
+    await expect(peerKeyType({ servername: 'refused.test' })).rejects.toThrow(/unrecognized name/)
+    await expect(peerKeyType({ servername: 'broken.test' })).rejects.toThrow(/internal error/)
+  })
+
+  it('drops a client that sends its whole hello and then stalls, at the handshake deadline from accept', async () => {
+    const hello = await nodeHello({ servername: 'app.test' })
+    const stalled = netConnect(port, '127.0.0.1', () => stalled.write(hello))
+    stalled.on('data', () => {})
+    stalled.on('error', () => {})
+    let answered = false
+    stalled.once('data', () => {
+      answered = true
+    })
+    await new Promise<void>((resolve) => stalled.once('close', () => resolve()))
+    expect(answered).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(router.connectionCount).toBe(0)
+  })
+
+  it('destroyConnections() ends every accepted connection, whatever its phase', async () => {
+    const partial = netConnect(port, '127.0.0.1', () => partial.write(Buffer.from([0x16, 3, 1])))
+    partial.on('error', () => {})
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(router.connectionCount).toBe(1)
+    const closed = new Promise<void>((resolve) => partial.once('close', () => resolve()))
+    router.destroyConnections()
+    await closed
   })
 })

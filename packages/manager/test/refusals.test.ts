@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { createServer as createHttpsServer } from 'node:https'
 import { connect } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManagedServer } from '../src/managed-server.js'
@@ -105,5 +106,34 @@ describe('refused handshakes are visible', () => {
     await handshake(env.pebble.tlsPort, 'fine.ok.test', { ca: env.roots })
     expect(env.manager.counters()).toMatchObject({ obtained: 1 })
     expect(env.manager.counters().servedFromMemory).toBeGreaterThan(before)
+  })
+
+  it('a server of your own (tlsOptions()) cannot send the alert, but its refusals are counted, emitted and logged too', async () => {
+    const own = createHttpsServer(env.manager.tlsOptions())
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve))
+    try {
+      const before = env.manager.counters().refused
+      const message = await new Promise<string>((resolve) => {
+        const socket = connect(
+          {
+            host: '127.0.0.1',
+            port: (own.address() as { port: number }).port,
+            servername: 'elsewhere.test',
+            rejectUnauthorized: false,
+          },
+          () => resolve('connected'),
+        )
+        socket.on('error', (error) => resolve(error.message))
+      })
+      expect(message).not.toBe('connected')
+      expect(env.manager.counters().refused).toBe(before + 1)
+      expect(env.events.at(-1)).toMatchObject({
+        type: 'refused',
+        name: 'elsewhere.test',
+        reason: 'not-allowed',
+      })
+    } finally {
+      await new Promise((resolve) => own.close(resolve))
+    }
   })
 })
