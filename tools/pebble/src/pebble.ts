@@ -300,12 +300,20 @@ function validityConfig(install: PebbleInstall, options: PebbleOptions): Record<
 
 /*
  * challtestsrv's DNS listener flag was `-dns01` (Debian's 2.4.0) and is `-dnsserver` in newer
- * releases, which also start a DNS-over-HTTPS listener on :8443 unless `-doh ""`: ask its usage.
+ * releases, which also start a DNS-over-HTTPS listener on :8443 unless `-doh ""`: ask its usage
+ * (once per binary and process).
  */
+const usages = new Map<string, Promise<string>>()
+
 async function challtestsrvDnsFlags(binary: string): Promise<(address: string) => string[]> {
-  const usage = await new Promise<string>((resolve) => {
-    execFile(binary, ['-h'], (_error, stdout, stderr) => resolve(`${stdout}${stderr}`))
-  })
+  let pending = usages.get(binary)
+  if (!pending) {
+    pending = new Promise<string>((resolve) => {
+      execFile(binary, ['-h'], (_error, stdout, stderr) => resolve(`${stdout}${stderr}`))
+    })
+    usages.set(binary, pending)
+  }
+  const usage = await pending
   if (!usage.includes('-dnsserver')) return (address) => ['-dns01', address]
   const doh = /^\s*-doh\s/m.test(usage) ? ['-doh', ''] : []
   return (address) => ['-dnsserver', address, ...doh]
