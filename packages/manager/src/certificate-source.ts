@@ -1,4 +1,5 @@
 import { createSecureContext, type SecureContext } from 'node:tls'
+import { normalizeHostname } from '@autotls/crypto'
 import { abortable } from './abortable.js'
 import { type CertificateId, certificateId } from './certificate-id.js'
 import type { ServedKeyType } from './client-key-type.js'
@@ -103,6 +104,26 @@ export class CertificateSource {
         { cause: error },
       )
     }
+  }
+
+  /**
+   * The ready context for `rawName` from memory only, without asking the policy again: for the
+   * SNI callback of a connection whose hello already passed {@link secureContext} before TLS.
+   */
+  held(rawName: string, keyType: ServedKeyType): SecureContext | undefined {
+    let name: string
+    try {
+      name = normalizeHostname(rawName, { allowIp: this.#deps.options.allowIp })
+    } catch {
+      return undefined
+    }
+    const id = certificateId(name, this.served(keyType))
+    const now = this.#deps.options.now()
+    const ready = this.#contexts.get(id.key)
+    if (ready && ready.cert.leaf.notAfter.getTime() > now) return ready.context
+    const held = this.#deps.renewer.get(id.key)?.cert
+    if (held && held.leaf.notAfter.getTime() > now) return this.install(id, held).context
+    return undefined
   }
 
   /** The context for `rawName` and `keyType`: memory, else cache, else the CA. */

@@ -82,10 +82,19 @@ export class Handshakes {
     }
   }
 
-  /** The SNI callback of the application servers for `keyType`. */
-  sniCallback(keyType: ServedKeyType): SniCallback {
+  /**
+   * The SNI callback of the application servers for `keyType`. With `prepared`, the connection's
+   * hello went through {@link prepare} already: the context is taken from memory without asking
+   * the host policy a second time (a function policy runs once per handshake).
+   */
+  sniCallback(keyType: ServedKeyType, prepared = false): SniCallback {
     return (servername, callback) => {
       const name = fromLatin1(servername)
+      const ready = prepared ? this.#source.held(name, keyType) : undefined
+      if (ready) {
+        callback(null, ready)
+        return
+      }
       this.#source.secureContext(name, keyType, undefined).then(
         (context) => callback(null, context),
         (error: unknown) => {

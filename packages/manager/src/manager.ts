@@ -175,7 +175,7 @@ export class Manager {
     const server = new ManagedServer(
       {
         keyTypes: o.keyTypes,
-        sniCallback: (keyType) => this.#handshakes.sniCallback(keyType),
+        sniCallback: (keyType) => this.#handshakes.sniCallback(keyType, true),
         challengeSniCallback: this.#handshakes.challengeSniCallback(),
         prepare: (serverName, keyType) => this.#handshakes.prepare(serverName, keyType),
         prepareChallenge: (serverName) => this.#handshakes.prepareChallenge(serverName),

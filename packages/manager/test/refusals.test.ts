@@ -7,11 +7,18 @@ import { type Env, handshake, startEnv } from './helpers/env.js'
 
 let env: Env
 let server: ManagedServer
+const policyAsked: string[] = []
 
 beforeAll(async () => {
   env = await startEnv(
     { domainBlocklist: ['blocked.ok.test'] },
-    { keyTypes: ['ec-p256'], hosts: (name) => name.endsWith('.ok.test') },
+    {
+      keyTypes: ['ec-p256'],
+      hosts: (name) => {
+        policyAsked.push(name)
+        return name.endsWith('.ok.test')
+      },
+    },
   )
   server = env.manager.createServer()
   await new Promise<void>((resolve) => server.listen(env.pebble.tlsPort, '127.0.0.1', resolve))
@@ -99,13 +106,17 @@ describe('refused handshakes are visible', () => {
     expect(obtained).toBe(0)
   })
 
-  it('an allowed name is served, and counted as served from memory afterwards', async () => {
+  it('an allowed name is served, counted as served from memory afterwards, and the policy asked once per handshake', async () => {
     const cert = await handshake(env.pebble.tlsPort, 'fine.ok.test', { ca: env.roots })
     expect(cert.subjectaltname).toBe('DNS:fine.ok.test')
     const before = env.manager.counters().servedFromMemory
-    await handshake(env.pebble.tlsPort, 'fine.ok.test', { ca: env.roots })
+    policyAsked.length = 0
+    for (let i = 0; i < 3; i++)
+      await handshake(env.pebble.tlsPort, 'fine.ok.test', { ca: env.roots })
     expect(env.manager.counters()).toMatchObject({ obtained: 1 })
-    expect(env.manager.counters().servedFromMemory).toBeGreaterThan(before)
+    expect(env.manager.counters().servedFromMemory).toBe(before + 3)
+    // The policy is asked once per handshake (before TLS), not again from the SNI callback.
+    expect(policyAsked).toEqual(['fine.ok.test', 'fine.ok.test', 'fine.ok.test'])
   })
 
   it('a server of your own (tlsOptions()) cannot send the alert, but its refusals are counted, emitted and logged too', async () => {
