@@ -1,7 +1,9 @@
 import { createHttpsFetch } from '@autotls/acme'
+import { certificateKey, lockName } from '@autotls/cache'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManagedServer } from '../src/managed-server.js'
-import { type Env, handshake, startEnv } from './helpers/env.js'
+import { createManager } from '../src/manager.js'
+import { CountingStore, type Env, handshake, memoryLogger, startEnv } from './helpers/env.js'
 
 // The CA's directory answers slowly the first time, so the ACME client and account are still
 // being created when the first caller gives up.
@@ -49,5 +51,43 @@ describe('shared work runs under the manager’s lifetime', () => {
         .map((e) => e.name)
         .sort(),
     ).toEqual(['first.test', 'second.test'])
+  })
+
+  it('close() during an issuance aborts it and releases its cache lock: another process takes the lock at once', async () => {
+    const store = new CountingStore()
+    let orderSeen: () => void = () => {}
+    const ordering = new Promise<void>((resolve) => {
+      orderSeen = resolve
+    })
+    const hanging = createManager({
+      hosts: ['held-lock.test'],
+      cache: store,
+      directoryUrl: env.pebble.directoryUrl,
+      caPem: env.pebble.caPem,
+      acceptTerms: true,
+      challenges: ['tls-alpn-01'],
+      keyTypes: ['ec-p256'],
+      logger: memoryLogger(),
+      // The CA never answers the new order (Pebble's /order-plz): the issuance holds its lock.
+      fetch: async (input, init) => {
+        transport ??= createHttpsFetch({ caPem: env.pebble.caPem })
+        if (String(input).endsWith('/order-plz')) {
+          orderSeen()
+          return new Promise<Response>((_, reject) =>
+            init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+          )
+        }
+        return transport(String(input), init ?? {})
+      },
+    })
+    const waiting = hanging.secureContext('held-lock.test').catch((error: unknown) => error)
+    await ordering
+    await hanging.close()
+    expect(await waiting).toMatchObject({ code: 'ERR_MANAGER_CLOSED' })
+    const lease = await store.inner.lock(lockName(certificateKey('held-lock.test', 'ec-p256')), {
+      ttlMs: 60_000,
+      signal: AbortSignal.timeout(1000),
+    })
+    await lease.release()
   })
 })
