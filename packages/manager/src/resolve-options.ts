@@ -219,7 +219,7 @@ export function resolveOptions(options: ManagerOptions): ResolvedOptions {
   if (
     terms !== undefined &&
     typeof terms !== 'boolean' &&
-    text('acceptTerms', terms) === undefined
+    (typeof terms !== 'string' || terms === '')
   ) {
     throw invalid('acceptTerms', 'true or the terms URL', terms)
   }
