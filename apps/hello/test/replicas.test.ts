@@ -187,16 +187,24 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
     await Promise.all(first)
     for (const { status, body, at } of completed) {
       expect({ status, body }).toEqual(HELLO)
-      // Well before the dead holder's lease would have run out: its process is gone.
-      expect(at).toBeLessThan(leaseEnds - 10_000)
+      // At the latest once a failure memory (60 s) has passed; see below.
+      expect(at).toBeLessThan(leaseEnds + 10_000)
     }
+    // The first survivor is served well before the dead holder's lease would have run out: its
+    // process is gone, so the lock is taken at once. (The survivor that took the lock first may
+    // fail: Pebble can put the dead holder's authorization, whose validation this test dropped,
+    // into its order. It then remembers that failure for a minute before it adopts the
+    // certificate the other survivor stored.)
+    expect(Math.min(...completed.map((c) => c.at))).toBeLessThan(killedAt + 10_000)
     const serials = new Set(completed.map((c) => normaliseSerial(c.serial)))
     expect(serials.size).toBe(1)
     const keys = await certificateKeys(KILLED)
     expect(keys).toHaveLength(1)
     expect(await storedSerial(keys[0] as string)).toBe([...serials][0])
-    // The dead replica's order was abandoned; exactly one certificate was issued, by a survivor.
-    expect(pebble.orderCount() - ordersBefore).toBe(2)
+    // The dead replica's order was abandoned (and maybe a survivor's, as above); exactly one
+    // certificate was issued, by a survivor.
+    expect(pebble.orderCount() - ordersBefore).toBeGreaterThanOrEqual(2)
+    expect(pebble.orderCount() - ordersBefore).toBeLessThanOrEqual(3)
     expect(issuedSerials(pebble).length - issuedBefore).toBe(1)
     const obtained = survivors.flatMap((r) =>
       r.logs().filter((line) => line.msg === `certificate obtained for ${KILLED}`),
