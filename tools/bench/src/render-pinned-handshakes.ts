@@ -93,7 +93,7 @@ export function renderPinnedHandshakes(result: PinnedHandshakeResult): string {
   if (measured.length > 0) {
     out.push(
       "The server's own CPU time per request (µs; `/proc/<pid>/stat` over each Go-client run, warm-up",
-      'included): unlike rates, it does not drop when other work shares the machine.',
+      'included): it moves far less than rates when other work shares the machine.',
       '',
       table(
         ['server', ...measured.map((l) => `${loadLabel(l).replace(/ \(.*\)$/, '')} (µs/req)`)],
