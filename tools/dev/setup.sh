@@ -38,8 +38,12 @@ if [[ "$mode" == "--test" ]]; then
     # tools/bench (its smoke test runs in the suite): h2load and the no-resume shim
     nghttp2-client gcc libc6-dev
   )
-  # The Go seed builds in module mode with the Go above; without one, Debian's Go and sources.
-  $have_new_go || SYSTEM_PACKAGES+=(golang-go golang-golang-x-crypto-dev golang-github-labstack-echo-dev)
+  # The Go seed builds in module mode when the Go above is as new as its go.mod asks; otherwise
+  # from Debian's Go and sources.
+  seed_minor="$(sed -nE 's/^go 1\.([0-9]+).*/\1/p' tools/bench/go-seed/go.mod)"
+  if ! $have_new_go || (($(go_minor) < seed_minor)); then
+    SYSTEM_PACKAGES+=(golang-go golang-golang-x-crypto-dev golang-github-labstack-echo-dev)
+  fi
 fi
 
 missing=()
