@@ -191,10 +191,11 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
       expect(at).toBeLessThan(leaseEnds + 10_000)
     }
     // The first survivor is served well before the dead holder's lease would have run out: its
-    // process is gone, so the lock is taken at once. (The survivor that took the lock first may
-    // fail: Pebble can put the dead holder's authorization, whose validation this test dropped,
-    // into its order. It then remembers that failure for a minute before it adopts the
-    // certificate the other survivor stored.)
+    // process is gone, so the lock is taken at once. (The survivor that takes the lock first may
+    // see its order fail, seen as "Failed to connect to 127.0.0.1:<port> for the tls-alpn-01
+    // challenge" while this test drops the validations meant for the dead holder; it then
+    // remembers that failure for a minute before it adopts the certificate the other survivor
+    // stored.)
     expect(Math.min(...completed.map((c) => c.at))).toBeLessThan(killedAt + 10_000)
     const serials = new Set(completed.map((c) => normaliseSerial(c.serial)))
     expect(serials.size).toBe(1)
