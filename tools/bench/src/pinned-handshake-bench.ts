@@ -68,7 +68,14 @@ export interface PinnedHandshakeResult {
 
 const NAME = 'hs.bench.test'
 
-/** The loads of a run: Go client and h2load at each size, full handshakes; keep-alive at the largest. */
+/**
+ * The loads of a run: the Go client and h2load at each connection count, full handshakes; then
+ * h2load keep-alive at the largest.
+ *
+ * @example
+ * pinnedLoads([4, 16]).map((l) => l.id)
+ * // ['go-full-c4', 'h2load-full-c4', 'go-full-c16', 'h2load-full-c16', 'h2load-keepalive-c16']
+ */
 export function pinnedLoads(connections: readonly number[]): PinnedLoad[] {
   const loads: PinnedLoad[] = []
   for (const c of connections) {
