@@ -16,14 +16,23 @@ export interface ReadinessOptions {
   readonly names: readonly string[]
   /** The manager's `secureContext`: resolves once the name can be served. */
   readonly serve: (name: string, signal: AbortSignal) => Promise<unknown>
+  /** Names whose certificate is held in memory and valid now (from `manager.certificates()`). */
+  readonly held: () => readonly string[]
+  /** Told when a check finds the cache unusable after it was usable (`error`), and back (`null`). */
+  readonly onCacheChange?: (error: unknown) => void
   /** How long one check waits for the cache and for a name. Default 1 s. */
   readonly waitMs?: number
 }
 
 /**
  * Readiness, as orchestrators mean it: this process can serve someone now. Not ready while the
- * cache is unusable (not writable, Redis unreachable), while no configured name can be served
- * (every one failed: refused by the CA, outside what the CA allows…), or once stopping.
+ * cache is unusable (not writable, Redis unreachable) and no certificate is held in memory, while
+ * no configured name can be served (every one failed: refused by the CA, outside what the CA
+ * allows…), or once stopping.
+ *
+ * A process that holds a valid certificate stays ready while the cache is unusable, and says so:
+ * it keeps serving that certificate, and when replicas share one Redis, failing every one of them
+ * during a Redis outage would take the whole service out of rotation for nothing.
  *
  * A name whose certificate is still on its way counts as servable: the CA's validation connection
  * must reach this process to finish it, so reporting "not ready" then would never end. Each check
@@ -35,6 +44,7 @@ export interface ReadinessOptions {
 export class Readiness {
   readonly #options: ReadinessOptions
   #stopping = false
+  #cacheUsable = true
   #inflight: Promise<ReadinessReport> | null = null
 
   constructor(options: ReadinessOptions) {
@@ -59,8 +69,18 @@ export class Readiness {
     const waitMs = this.#options.waitMs ?? 1000
     try {
       await probeCache(this.#options.cache, AbortSignal.timeout(waitMs))
+      if (!this.#cacheUsable) this.#options.onCacheChange?.(null)
+      this.#cacheUsable = true
     } catch (error) {
-      return { ready: false, reason: `the certificate cache is not usable (${systemCode(error)})` }
+      if (this.#cacheUsable) this.#options.onCacheChange?.(error)
+      this.#cacheUsable = false
+      const unusable = `the certificate cache is not usable (${systemCode(error)})`
+      const [held] = this.#options.held()
+      if (held === undefined) return { ready: false, reason: unusable }
+      return {
+        ready: true,
+        reason: `serving ${held} from memory, but ${unusable}: new names and renewals wait for it`,
+      }
     }
     const failures: string[] = []
     for (const name of this.#options.names) {

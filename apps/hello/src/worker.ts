@@ -12,6 +12,7 @@ import { HelloError } from './hello-error.js'
 import { IDLE_SOCKET_TIMEOUT_MS, PUBLIC_HTTP_TIMEOUTS } from './http-timeouts.js'
 import { openCache } from './open-cache.js'
 import { Readiness } from './readiness.js'
+import { systemCode } from './system-code.js'
 import { mustSwitchUser, switchUser } from './user-switch.js'
 
 /** How long a stop lets in-flight requests finish before it cuts the remaining connections. */
@@ -51,6 +52,20 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     cache,
     names: config.domains,
     serve: (name, signal) => manager.secureContext(name, undefined, { signal }),
+    held: () =>
+      manager
+        .certificates()
+        .filter((c) => c.notAfter.getTime() > Date.now())
+        .map((c) => c.name),
+    onCacheChange: (error) => {
+      if (error === null) logger.info({}, 'the certificate cache is usable again')
+      else {
+        logger.warn(
+          { code: systemCode(error) },
+          `the certificate cache is not usable (${systemCode(error)}): certificates held in memory are still served; new names and renewals wait for it`,
+        )
+      }
+    },
   })
 
   const https = manager.createServer(

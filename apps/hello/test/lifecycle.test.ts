@@ -122,7 +122,7 @@ async function uidOf(pid: number): Promise<string | undefined> {
 }
 
 describe('hello started as root with RUN_AS', () => {
-  it('takes over a root-owned 0755 CERTS_DIR and serves as that user; readiness fails and liveness passes while the directory is unusable, and recovers by itself', async () => {
+  it('takes over a root-owned 0755 CERTS_DIR and serves as that user; holding a certificate, it stays ready while the directory is unusable and says why', async () => {
     const dir = await certsDir()
     const app = runHello({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
     try {
@@ -132,18 +132,44 @@ describe('hello started as root with RUN_AS', () => {
       expect([info.uid, info.gid, info.mode & 0o777]).toEqual([1000, 1000, 0o700])
       expect(await plainGet('/readyz')).toEqual({ status: 200, body: `serving ${NAME}\n` })
 
-      // The directory and everything in it become root's: hello can no longer store anything.
+      // The directory and everything in it become root's: hello can no longer store anything,
+      // but what it holds in memory is still served.
       await chownTree(dir, 0)
-      const notReady = await plainGet('/readyz')
-      expect(notReady.status).toBe(503)
-      expect(notReady.body).toContain('the certificate cache is not usable (EACCES)')
-      expect(await plainGet('/healthz')).toEqual({ status: 200, body: 'ok\n' })
-      // What it holds in memory is still served.
+      expect(await plainGet('/readyz')).toEqual({
+        status: 200,
+        body: `serving ${NAME} from memory, but the certificate cache is not usable (EACCES): new names and renewals wait for it\n`,
+      })
       expect((await verifiedGet(pebble.tlsPort, NAME, roots)).status).toBe(200)
+      expect(app.output()).toContain(
+        '"msg":"the certificate cache is not usable (EACCES): certificates held in memory are still served; new names and renewals wait for it"',
+      )
 
-      // Fixed: ready again, without a restart.
       await chownTree(dir, 1000)
       expect(await plainGet('/readyz')).toEqual({ status: 200, body: `serving ${NAME}\n` })
+      expect(app.output()).toContain('"msg":"the certificate cache is usable again"')
+    } finally {
+      await stopped(app)
+    }
+  })
+
+  it('holding nothing, it is not ready while CERTS_DIR is unusable but alive; fixed, it is ready and serves at once', async () => {
+    const dir = await certsDir()
+    const app = runHello({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
+    try {
+      await until(() => plainGet('/healthz'), 10_000)
+      await chownTree(dir, 0)
+      expect(await plainGet('/readyz')).toEqual({
+        status: 503,
+        body: 'the certificate cache is not usable (EACCES)\n',
+      })
+      expect(await plainGet('/healthz')).toEqual({ status: 200, body: 'ok\n' })
+
+      await chownTree(dir, 1000)
+      expect((await plainGet('/readyz')).status).toBe(200)
+      expect(await verifiedGet(pebble.tlsPort, NAME, roots)).toMatchObject({
+        status: 200,
+        body: 'Hello, TLS!\n',
+      })
     } finally {
       await stopped(app)
     }
