@@ -210,7 +210,8 @@ describe('three hello replicas sharing one Redis behind a round-robin TCP load b
     const obtained = survivors.flatMap((r) =>
       r.logs().filter((line) => line.msg === `certificate obtained for ${KILLED}`),
     )
-    expect(obtained.map((line) => line.adopted).sort()).toEqual([false, true])
+    // One survivor issued it; the other adopted it (or, after a failure, loaded it from Redis).
+    expect(obtained.filter((line) => line.adopted === false)).toHaveLength(1)
     console.info(
       `[replicas] lock holder ${victim.label} killed with ${remainingMs} ms of lease left; survivors served ${completed.map((c) => c.at - killedAt).join('/')} ms after the kill`,
     )
