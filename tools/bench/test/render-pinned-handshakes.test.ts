@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { NodeBinary } from '../src/node-binary.js'
+import { checkPinnedBudgets } from '../src/pinned-budgets.js'
 import { type PinnedHandshakeResult, pinnedLoads } from '../src/pinned-handshake-bench.js'
 import { pairedRatio, renderPinnedHandshakes } from '../src/render-pinned-handshakes.js'
 
@@ -44,5 +45,48 @@ describe('pinned handshake report', () => {
     expect(text).toMatch(/\| hello +\| 440 /)
     expect(text).toContain('go-seed TLS 1.3, X25519MLKEM768')
     expect(text).not.toContain('NaN')
+  })
+})
+
+describe('pinned budgets (issue 16)', () => {
+  const node24: NodeBinary = { path: '/n24', version: 'v24.22.3', major: 24, openssl: '3.5.9' }
+  const loads = pinnedLoads([4, 16])
+  const server = (
+    id: string,
+    kind: 'plain' | 'hello' | 'go-seed',
+    node: NodeBinary | null,
+    rate: number,
+  ) => ({
+    id,
+    kind,
+    label: id,
+    node,
+    perSecond: Object.fromEntries(loads.map((l) => [l.id, [rate, rate]])),
+    cpuUsPerRequest: {},
+  })
+
+  it('checks hello against plain Node per Node major and against the Go seed on Node 24', () => {
+    const result: PinnedHandshakeResult = {
+      sizes: { rounds: 2, durationS: 1, connections: [4, 16], node24: true },
+      loads,
+      servers: [
+        server('plain-20', 'plain', node20, 1000),
+        server('hello-20', 'hello', node20, 960),
+        server('plain-24', 'plain', node24, 1000),
+        server('hello-24', 'hello', node24, 940),
+        server('go-seed', 'go-seed', null, 1000),
+      ],
+      negotiated: {},
+    }
+    const checks = checkPinnedBudgets(result)
+    expect(checks.map((c) => [c.budget.split(':')[0], c.met])).toEqual([
+      ['Pinned full handshakes, Go client, 4 connections, Node 20', true],
+      ['Pinned full handshakes, Go client, 16 connections, Node 20', true],
+      ['Pinned keep-alive requests, 16 connections, Node 20', true],
+      ['Pinned full handshakes, Go client, 4 connections, Node 24', false],
+      ['Pinned full handshakes, Go client, 16 connections, Node 24', false],
+      ['Pinned keep-alive requests, 16 connections, Node 24', false],
+      ['Pinned full handshakes, Go client, 16 connections', true],
+    ])
   })
 })
