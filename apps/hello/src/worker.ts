@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { checkCache } from './check-cache.js'
 import { answerClientError } from './client-error.js'
 import type { Config } from './config.js'
-import { ConnectionSet } from './connection-set.js'
+import { FrontDoor } from './front-door.js'
 import { helloHandler } from './handler.js'
 import { HelloError } from './hello-error.js'
 import { IDLE_SOCKET_TIMEOUT_MS, PUBLIC_HTTP_TIMEOUTS } from './http-timeouts.js'
@@ -33,7 +33,7 @@ export interface Running {
 /**
  * Starts the HTTPS (and HTTP) servers of one process and resolves once they listen and the cache
  * is usable. Started as root with `RUN_AS` set (a single process), it binds the ports first,
- * holding any connection that arrives meanwhile, then switches user before reading a byte.
+ * holding any connection that arrives meanwhile unread, then switches user before reading a byte.
  */
 export async function startWorker(config: Config, logger: Logger): Promise<Running> {
   const caPem = await Promise.all(config.caCertFiles.map((file) => readFile(file, 'utf8')))
@@ -79,38 +79,42 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   if (http) http.timeout = IDLE_SOCKET_TIMEOUT_MS
   const servers: Server[] = http ? [https, http] : [https]
   const switching = mustSwitchUser(config.runAs)
-  const connections = new ConnectionSet(servers, { hold: switching })
+  const door = new FrontDoor(servers, { hold: switching })
+  const fronts = servers.map((_, index) => door.front(index))
 
   // Refused handshakes are the manager's to report (a TLS alert, a rate-limited warning).
   for (const server of servers) server.on('clientError', answerClientError)
 
   try {
-    await listen(https, config.httpsPort, config.host, 'HTTPS_PORT')
+    await listen(door.front(0), config.httpsPort, config.host, 'HTTPS_PORT')
     if (http && config.httpPort !== null) {
-      await listen(http, config.httpPort, config.host, 'HTTP_PORT')
+      await listen(door.front(1), config.httpPort, config.host, 'HTTP_PORT')
     }
     if (switching) switchUser(config.runAs)
     await checkCache(config, cache, logger)
   } catch (error) {
-    for (const server of servers) server.close()
-    connections.destroyAll()
+    for (const server of [...fronts, ...servers]) server.close()
+    door.destroyAll()
     await manager.close()
     await cache.close?.()
     throw error
   }
-  connections.release()
+  // The servers never listen themselves; 'listening' starts their periodic timeout checks.
+  for (const server of servers) server.emit('listening')
+  door.open()
 
   return {
     async stop(graceMs = SHUTDOWN_GRACE_MS) {
       readiness.stopping()
-      const closed = Promise.all(servers.map(close))
+      const closed = Promise.all(fronts.map(close))
+      for (const server of servers) server.close()
       https.closeIdleConnections()
       http?.closeIdleConnections()
       const grace = new Promise<'grace over'>((resolve) =>
         setTimeout(() => resolve('grace over'), graceMs).unref(),
       )
       const drained = await Promise.race([closed.then(() => 'drained' as const), grace])
-      const cut = drained === 'grace over' ? connections.destroyAll() : 0
+      const cut = drained === 'grace over' ? door.destroyAll() : 0
       await closed
       await manager.close()
       await cache.close?.()
