@@ -8,7 +8,7 @@
 // A -warmup period runs first and is not counted. It prints one JSON line:
 //
 //	{"mode":"full","connections":16,"seconds":5.0,"ok":9000,"failed":0,"perSecond":1800,
-//	 "version":"TLS 1.3","group":"X25519MLKEM768","firstError":"","all":10850}
+//	 "version":"TLS 1.3","group":"X25519MLKEM768","firstError":"","all":10850,"resumed":0}
 package main
 
 import (
@@ -40,6 +40,8 @@ type result struct {
 	// All counts every completed request, warm-up and wind-down included: the divisor for the
 	// server's CPU time over the whole run.
 	All int64 `json:"all"`
+	// Resumed counts handshakes that resumed a session: always 0 without a session cache.
+	Resumed int64 `json:"resumed"`
 }
 
 type load struct {
@@ -49,6 +51,7 @@ type load struct {
 	counting atomic.Bool
 	ok       atomic.Int64
 	all      atomic.Int64
+	resumed  atomic.Int64
 	failed   atomic.Int64
 	first    sync.Once
 	firstErr atomic.Value
@@ -97,8 +100,12 @@ func (l *load) dial() (*tls.Conn, error) {
 		raw.Close()
 		return nil, err
 	}
+	state := conn.ConnectionState()
+	if state.DidResume {
+		l.resumed.Add(1)
+	}
 	if l.state.Load() == nil {
-		l.state.Store(conn.ConnectionState())
+		l.state.Store(state)
 	}
 	return conn, nil
 }
@@ -236,6 +243,7 @@ func main() {
 		Failed:      l.failed.Load(),
 		PerSecond:   float64(l.ok.Load()) / seconds,
 		All:         l.all.Load(),
+		Resumed:     l.resumed.Load(),
 	}
 	if state, ok := l.state.Load().(tls.ConnectionState); ok {
 		out.Version = tls.VersionName(state.Version)

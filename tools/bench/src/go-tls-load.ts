@@ -99,8 +99,8 @@ export async function buildGoTlsLoad(options: { signal?: AbortSignal } = {}): Pr
 /**
  * Runs the Go TLS load generator: `connections` concurrent connections to `127.0.0.1:port` for
  * `durationS` seconds, SNI `servername`, the certificate verified against `caFile`. Rejects with
- * `ERR_BENCH_LOAD` when nothing succeeded or more than 1 % failed: a broken server must not look
- * fast.
+ * `ERR_BENCH_LOAD` when nothing succeeded, more than 1 % failed (a broken server must not look
+ * fast) or any handshake resumed a session.
  *
  * @example
  * const { perSecond } = await runGoTlsLoad({ binary, port, servername: 'hs.bench.test', caFile, connections: 16, durationS: 5, mode: 'full', cpus: '1' })
@@ -128,11 +128,18 @@ export async function runGoTlsLoad(options: GoTlsLoadOptions): Promise<GoTlsLoad
   const parsed = JSON.parse(output) as {
     ok: number
     all: number
+    resumed: number
     failed: number
     perSecond: number
     version: string
     group: string
     firstError: string
+  }
+  if (parsed.resumed > 0) {
+    throw new BenchError(
+      'ERR_BENCH_LOAD',
+      `go-tls-load resumed ${parsed.resumed} sessions: its handshakes were not all full ones`,
+    )
   }
   if (parsed.ok === 0 || parsed.failed > parsed.ok / 100) {
     throw new BenchError(
