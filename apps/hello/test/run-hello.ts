@@ -28,6 +28,12 @@ export function runHello(
     stdio: ['ignore', 'pipe', 'pipe'],
     ...user,
   })
+  // A test runner that ends early (a timeout, a crash) must not leave servers behind.
+  const reap = (): void => {
+    child.kill('SIGKILL')
+  }
+  process.once('exit', reap)
+  child.once('exit', () => process.removeListener('exit', reap))
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
