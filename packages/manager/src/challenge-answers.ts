@@ -9,6 +9,13 @@ import { encodeStoredCertificate, splitKeyAndChain } from './stored-certificate.
 interface AlpnAnswer {
   readonly token: string
   readonly context: SecureContext
+  /** Wakes the authorization poll of the issuance that published this answer. */
+  readonly seen: (() => void) | undefined
+}
+
+interface HttpAnswer {
+  readonly keyAuthorization: string
+  readonly seen: (() => void) | undefined
 }
 
 const decoder = new TextDecoder()
@@ -19,6 +26,12 @@ const encoder = new TextEncoder()
  * process sharing the cache can answer the CA's validation request — whichever replica the CA
  * reaches. Builds the http-01 and tls-alpn-01 solvers handed to `issueCertificate`.
  *
+ * Validation-aware polling: an answer served from this process's memory is the CA's validation
+ * request arriving, so it calls the challenge's `validationSeen`, and the issuance polls its
+ * authorization right after that traffic stops instead of waiting out the poll schedule. An
+ * answer another process published (read from the cache) wakes nobody here; that process polls
+ * on its schedule.
+ *
  * @example
  * const answers = new ChallengeAnswers(cache, logger)
  * await issueCertificate({ client, identifiers, solvers: [answers.solver('tls-alpn-01', lease)] })
@@ -28,7 +41,7 @@ const encoder = new TextEncoder()
 export class ChallengeAnswers {
   readonly #cache: Cache
   readonly #logger: Logger
-  readonly #http = new Map<string, string>()
+  readonly #http = new Map<string, HttpAnswer>()
   readonly #alpn = new Map<string, AlpnAnswer>()
 
   constructor(cache: Cache, logger: Logger) {
@@ -54,18 +67,30 @@ export class ChallengeAnswers {
         }
   }
 
-  /** The http-01 key authorization for `token` on `name` (normalised), or null. */
+  /**
+   * The http-01 key authorization for `token` on `name` (normalised), or null. Call it only to
+   * answer a request: a local answer tells the issuance its validation request arrived.
+   */
   async httpAnswer(name: string, token: string, signal: AbortSignal): Promise<string | null> {
     const local = this.#http.get(`${name} ${token}`)
-    if (local !== undefined) return local
+    if (local !== undefined) {
+      local.seen?.()
+      return local.keyAuthorization
+    }
     const shared = await this.#cache.get(challengeKey('http-01', name, token), { signal })
     return shared === null ? null : decoder.decode(shared)
   }
 
-  /** The RFC 8737 certificate for a pending tls-alpn-01 challenge on `name`, or null. */
+  /**
+   * The RFC 8737 certificate for a pending tls-alpn-01 challenge on `name`, or null. Call it only
+   * to answer a handshake: a local answer tells the issuance its validation request arrived.
+   */
   async alpnContext(name: string, signal: AbortSignal): Promise<SecureContext | null> {
     const local = this.#alpn.get(name)
-    if (local) return local.context
+    if (local) {
+      local.seen?.()
+      return local.context
+    }
     const shared = await this.#cache.get(challengeKey('tls-alpn-01', name), { signal })
     if (shared === null) return null
     const { keys, chainPem } = splitKeyAndChain(splitPem(decoder.decode(shared)))
@@ -74,10 +99,10 @@ export class ChallengeAnswers {
   }
 
   async #presentHttp(
-    { identifier, token, keyAuthorization, signal }: ChallengeArgs,
+    { identifier, token, keyAuthorization, signal, validationSeen }: ChallengeArgs,
     lease: Lease,
   ): Promise<void> {
-    this.#http.set(`${identifier.value} ${token}`, keyAuthorization)
+    this.#http.set(`${identifier.value} ${token}`, { keyAuthorization, seen: validationSeen })
     await this.#cache.put(
       challengeKey('http-01', identifier.value, token),
       encoder.encode(keyAuthorization),
@@ -92,13 +117,14 @@ export class ChallengeAnswers {
   }
 
   async #presentAlpn(
-    { identifier, token, keyAuthorization, signal }: ChallengeArgs,
+    { identifier, token, keyAuthorization, signal, validationSeen }: ChallengeArgs,
     lease: Lease,
   ): Promise<void> {
     const { certPem, keyPem } = await createTlsAlpnCertificate({ identifier, keyAuthorization })
     this.#alpn.set(identifier.value, {
       token,
       context: createSecureContext({ key: keyPem, cert: certPem }),
+      seen: validationSeen,
     })
     await this.#cache.put(
       challengeKey('tls-alpn-01', identifier.value),
