@@ -24,6 +24,8 @@ export interface Ready {
 export interface CertificateSourceDeps {
   readonly options: ResolvedOptions
   readonly hostCheck: HostCheck
+  /** The certificate that serves an allowed name: itself, or its pattern's wildcard certificate. */
+  readonly certificateName: (name: string) => string
   readonly obtainer: Obtainer
   readonly renewer: Renewer
   readonly failures: FailureMemory
@@ -117,7 +119,7 @@ export class CertificateSource {
     } catch {
       return undefined
     }
-    const id = certificateId(name, this.served(keyType))
+    const id = certificateId(this.#deps.certificateName(name), this.served(keyType))
     const now = this.#deps.options.now()
     const ready = this.#contexts.get(id.key)
     if (ready && ready.cert.leaf.notAfter.getTime() > now) return ready.context
@@ -134,7 +136,7 @@ export class CertificateSource {
   ): Promise<SecureContext> {
     const { options, renewer, failures, counters, lifetime } = this.#deps
     if (lifetime.aborted) throw lifetime.reason
-    const id = certificateId(await this.allowedName(rawName, signal), this.served(keyType))
+    const id = await this.#id(rawName, this.served(keyType), signal)
     const now = options.now()
     const ready = this.#contexts.get(id.key)
     if (ready && ready.cert.leaf.notAfter.getTime() > now) {
@@ -199,7 +201,7 @@ export class CertificateSource {
     const worker = async (): Promise<void> => {
       for (let job = jobs[next++]; job; job = jobs[next++]) {
         try {
-          const id = certificateId(await this.allowedName(job.name, signal), job.keyType)
+          const id = await this.#id(job.name, job.keyType, signal)
           await abortable(this.shared(id), signal)
         } catch (error) {
           errors.push(asManagerError(error, signal, `obtaining a certificate for ${job.name}`))
@@ -223,7 +225,7 @@ export class CertificateSource {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const { renewer, obtainer, lifetime } = this.#deps
-    const id = certificateId(await this.allowedName(rawName, signal), this.served(keyType))
+    const id = await this.#id(rawName, this.served(keyType), signal)
     try {
       let state = renewer.get(id.key)
       if (!state) {
@@ -252,6 +254,18 @@ export class CertificateSource {
   close(): Promise<unknown>[] {
     this.#contexts.clear()
     return [...this.#inflight.values()]
+  }
+
+  /** The identity of the certificate serving `rawName` once the policy allows it. */
+  async #id(
+    rawName: string,
+    keyType: ServedKeyType,
+    signal: AbortSignal | undefined,
+  ): Promise<CertificateId> {
+    return certificateId(
+      this.#deps.certificateName(await this.allowedName(rawName, signal)),
+      keyType,
+    )
   }
 
   async #bounded<T>(

@@ -71,4 +71,19 @@ describe('createHostCheck', () => {
       expect.objectContaining({ code: 'ERR_MANAGER_INVALID_OPTION' }),
     )
   })
+
+  it('with wildcard certificates (DNS-01), a pattern also allows its apex and passes as itself', async () => {
+    const wild = createHostCheck(['example.com', '*.example.net', '*.Example.ORG'], {
+      wildcardCertificates: true,
+    })
+    expect(await wild('example.net', signal)).toBe('example.net')
+    expect(await wild('www.example.net', signal)).toBe('www.example.net')
+    expect(await wild('*.example.net', signal)).toBe('*.example.net')
+    expect(await wild('*.EXAMPLE.org.', signal)).toBe('*.example.org')
+    expect(await codeOf(wild('*.example.com', signal))).toBe('ERR_MANAGER_INVALID_NAME')
+    expect(await codeOf(wild('a.b.example.net', signal))).toBe('ERR_MANAGER_HOST_NOT_ALLOWED')
+    expect(await codeOf(wild('net', signal))).toBe('ERR_MANAGER_HOST_NOT_ALLOWED')
+    // Without DNS-01 a pattern matches one more label only, and is no name itself.
+    expect(await codeOf(check('*.example.net', signal))).toBe('ERR_MANAGER_INVALID_NAME')
+  })
 })

@@ -19,6 +19,10 @@ export type HostCheck = (rawName: string, signal: AbortSignal) => Promise<string
  * IDNA → ASCII, one trailing dot removed) and rejects invalid names with `ERR_MANAGER_INVALID_NAME`, then
  * asks the policy and rejects with `ERR_MANAGER_HOST_NOT_ALLOWED` — before any cache or network access.
  *
+ * With `wildcardCertificates` (DNS-01 configured), each `*.example.com` pattern of a list is
+ * served by one wildcard certificate that also covers `example.com`: the apex is allowed too, and
+ * the pattern itself passes as a name (`manager.manage(['*.example.com'])`, and its renewal).
+ *
  * @example
  * const check = createHostCheck(['example.com', '*.example.net'])
  * await check('WWW.Example.NET.', signal) // 'www.example.net'
@@ -27,9 +31,11 @@ export type HostCheck = (rawName: string, signal: AbortSignal) => Promise<string
  */
 export function createHostCheck(
   policy: HostPolicy,
-  options: { allowIp?: boolean } = {},
+  options: { allowIp?: boolean; wildcardCertificates?: boolean } = {},
 ): HostCheck {
   const allowIp = options.allowIp ?? false
+  const wildcards = options.wildcardCertificates ?? false
+  let pattern: (rawName: string) => string | null = () => null
   let decide: (name: string, signal: AbortSignal) => boolean | Promise<boolean>
   if (typeof policy === 'function') {
     decide = (name, signal) => policy(name, { signal })
@@ -50,8 +56,20 @@ export function createHostCheck(
     }
     decide = (name) => {
       if (exact.has(name)) return true
+      if (wildcards && suffixes.has(`.${name}`)) return true
       const dot = name.indexOf('.')
       return dot > 0 && suffixes.has(name.slice(dot))
+    }
+    if (wildcards) {
+      pattern = (rawName) => {
+        if (!rawName.startsWith('*.')) return null
+        try {
+          const normalised = normalizeHostname(rawName, { allowWildcard: true })
+          return suffixes.has(normalised.slice(1)) ? normalised : null
+        } catch {
+          return null
+        }
+      }
     }
   } else {
     throw new ManagerError(
@@ -60,6 +78,8 @@ export function createHostCheck(
     )
   }
   return async (rawName, signal) => {
+    const wildcard = pattern(rawName)
+    if (wildcard !== null) return wildcard
     let name: string
     try {
       name = normalizeHostname(rawName, { allowIp })

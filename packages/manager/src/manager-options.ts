@@ -1,11 +1,15 @@
+import type { ChallengeSolver } from '@autotls/acme'
 import type { CacheStore } from '@autotls/cache'
 import type { ServedKeyType } from './client-key-type.js'
 import type { HostPolicy } from './host-policy.js'
 import type { Logger } from './logger.js'
 import type { ManagerEvent } from './manager-event.js'
 
-/** A challenge type the manager can answer by itself. */
-export type ManagedChallenge = 'tls-alpn-01' | 'http-01'
+/**
+ * A challenge type the manager can answer: `tls-alpn-01` and `http-01` by itself, `dns-01`
+ * through the `dns` solver.
+ */
+export type ManagedChallenge = 'tls-alpn-01' | 'http-01' | 'dns-01'
 
 /** Renewal tuning; the defaults suit Let's Encrypt and most CAs. */
 export interface RenewalOptions {
@@ -70,10 +74,22 @@ export interface ManagerOptions {
    */
   keyTypes?: readonly ServedKeyType[]
   /**
-   * Challenge types to use, in order of preference. Default: `tls-alpn-01` once
-   * `createServer()` was called and `http-01` once `httpHandler()` was called.
+   * Challenge types to use for names that are not served by a wildcard certificate, in order of
+   * preference. Default: `tls-alpn-01` once `createServer()` was called, `http-01` once
+   * `httpHandler()` was called, then `dns-01` when `dns` is set. `dns-01` needs `dns`. Wildcard
+   * certificates always use `dns-01` (the only challenge a CA accepts for them).
    */
   challenges?: readonly ManagedChallenge[]
+  /**
+   * DNS-01: a `dns-01` solver, `dns01Solver({ provider })` from `@autotls/dns` with a provider
+   * such as `rfc2136Provider(…)` (it owns zone discovery, CNAME delegation and the propagation
+   * checks). With it, each `*.example.com` pattern in a list `hosts` is served by ONE wildcard
+   * certificate for `*.example.com` and `example.com`, obtained at the first handshake for any
+   * subdomain (or the apex, which the pattern then allows too) and renewed like any other. It is
+   * cached under `+.example.com` (`@autotls/cache` keys allow no `*`). Exact names keep using
+   * `challenges`.
+   */
+  dns?: ChallengeSolver
   /** ACME profile to request (draft-ietf-acme-profiles), e.g. `shortlived`. Default none. */
   profile?: string
   /** Issuer common name of the chain to prefer among those the CA offers. Default: CA's default. */

@@ -3,6 +3,7 @@ import type { ServerOptions } from 'node:https'
 import type { SecureContext, TlsOptions } from 'node:tls'
 import { type CacheStore, memoryCache } from '@autotls/cache'
 import { AcmeAccount } from './acme-account.js'
+import { certificateNamer } from './certificate-name.js'
 import { CertificateSource } from './certificate-source.js'
 import { ChallengeAnswers } from './challenge-answers.js'
 import type { ServedKeyType } from './client-key-type.js'
@@ -75,7 +76,8 @@ export class Manager {
   constructor(options: ManagerOptions) {
     const o = resolveOptions(options)
     this.#options = o
-    this.#hostCheck = createHostCheck(o.hosts, { allowIp: o.allowIp })
+    const wildcardCertificates = o.dns !== undefined
+    this.#hostCheck = createHostCheck(o.hosts, { allowIp: o.allowIp, wildcardCertificates })
     if (o.cache) {
       this.#store = o.cache
     } else {
@@ -117,6 +119,7 @@ export class Manager {
     this.#source = new CertificateSource({
       options: o,
       hostCheck: this.#hostCheck,
+      certificateName: certificateNamer(o.hosts, wildcardCertificates),
       obtainer: this.#obtainer,
       renewer: this.#renewer,
       failures: this.#failures,

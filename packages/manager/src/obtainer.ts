@@ -189,7 +189,8 @@ export class Obtainer {
     const { store, options, account, budget, counters, queue, lifetime } = this.#deps
     const client = await account.client(signal)
     const directory = await client.directory({ signal })
-    const solvers = this.#solvers(lease)
+    const wildcard = id.name.startsWith('*.')
+    const solvers = this.#solvers(lease, wildcard)
     const issued = await queue.run(() => {
       if (!budget.take(id.name, current !== null)) {
         throw this.overBudget(id) ?? new ManagerError('ERR_MANAGER_OVER_BUDGET', 'over budget')
@@ -197,7 +198,8 @@ export class Obtainer {
       counters.ordersPlaced++
       return issueCertificate({
         client,
-        identifiers: [id.name],
+        // A wildcard certificate covers its apex too: one order, both names (RFC 8555 §7.1.3).
+        identifiers: wildcard ? [id.name, id.name.slice(2)] : [id.name],
         solvers,
         keyType: id.keyType,
         ...(options.profile === undefined ? {} : { profile: options.profile }),
@@ -227,17 +229,34 @@ export class Obtainer {
     return due > this.#deps.options.now()
   }
 
-  #solvers(lease: Lease): ChallengeSolver[] {
+  /**
+   * The solvers for one order, in order of preference: `dns` alone for a wildcard certificate
+   * (its apex included, so both values land at one `_acme-challenge` name together), else
+   * `challenges`, by default what the deployment serves (then `dns`).
+   */
+  #solvers(lease: Lease, wildcard: boolean): ChallengeSolver[] {
     const { options, usedChallenges, answers } = this.#deps
+    const { dns } = options
+    if (wildcard) {
+      if (dns) return [dns]
+      throw new ManagerError(
+        'ERR_MANAGER_NO_CHALLENGE',
+        'a wildcard certificate needs dns-01: set dns: dns01Solver({ provider })',
+      )
+    }
     const wanted =
       options.challenges ??
-      (['tls-alpn-01', 'http-01'] as const).filter((type) => usedChallenges.has(type))
+      (['tls-alpn-01', 'http-01', 'dns-01'] as const).filter((type) =>
+        type === 'dns-01' ? dns !== undefined : usedChallenges.has(type),
+      )
     if (wanted.length === 0) {
       throw new ManagerError(
         'ERR_MANAGER_NO_CHALLENGE',
-        'no way to answer a challenge: use manager.createServer() (tls-alpn-01) or serve manager.httpHandler() on port 80 (http-01), or set challenges',
+        'no way to answer a challenge: use manager.createServer() (tls-alpn-01), serve manager.httpHandler() on port 80 (http-01), or set dns (dns-01)',
       )
     }
-    return wanted.map((type) => answers.solver(type, lease))
+    return wanted.map((type) =>
+      type === 'dns-01' ? (dns as ChallengeSolver) : answers.solver(type, lease),
+    )
   }
 }

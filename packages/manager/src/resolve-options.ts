@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { LETS_ENCRYPT_PRODUCTION } from '@autotls/acme'
+import { type ChallengeSolver, LETS_ENCRYPT_PRODUCTION } from '@autotls/acme'
 import type { CacheStore } from '@autotls/cache'
 import type { ServedKeyType } from './client-key-type.js'
 import { ManagerError } from './errors.js'
@@ -26,6 +26,7 @@ export interface ResolvedOptions {
   readonly caPem: string | readonly string[] | undefined
   readonly keyTypes: readonly ServedKeyType[]
   readonly challenges: readonly ManagedChallenge[] | undefined
+  readonly dns: ChallengeSolver | undefined
   readonly profile: string | undefined
   readonly preferredChain: string | undefined
   readonly externalAccountBinding: { kid: string; hmacKey: string } | undefined
@@ -56,7 +57,7 @@ const DAY = 24 * HOUR
 /** setTimeout's ceiling: a longer delay fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 const KEY_TYPES: readonly ServedKeyType[] = ['ec-p256', 'rsa-2048']
-const CHALLENGES: readonly ManagedChallenge[] = ['tls-alpn-01', 'http-01']
+const CHALLENGES: readonly ManagedChallenge[] = ['tls-alpn-01', 'http-01', 'dns-01']
 
 function invalid(name: string, expected: string, value: unknown): ManagerError {
   let shown: string
@@ -174,6 +175,21 @@ function budget(value: unknown): ResolvedBudget | null {
   }
 }
 
+function dnsSolver(value: unknown): ChallengeSolver | undefined {
+  if (value === undefined) return undefined
+  const s = value as Record<string, unknown> | null
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    s.type !== 'dns-01' ||
+    typeof s.present !== 'function' ||
+    typeof s.cleanup !== 'function'
+  ) {
+    throw invalid('dns', "a dns-01 solver, e.g. dns01Solver({ provider }) from '@autotls/dns'", '…')
+  }
+  return value as ChallengeSolver
+}
+
 function logger(value: unknown): Logger {
   if (value === undefined) return consoleLogger
   const methods = ['debug', 'info', 'warn', 'error'] as const
@@ -250,6 +266,14 @@ export function resolveOptions(options: ManagerOptions): ResolvedOptions {
     MAX_TIMER_MS,
   )
   const helloTimeoutMs = integer('helloTimeoutMs', o.helloTimeoutMs, 10_000, 1, MAX_TIMER_MS)
+  const challenges = list('challenges', o.challenges, CHALLENGES)
+  const dns = dnsSolver(o.dns)
+  if (challenges?.includes('dns-01') && dns === undefined) {
+    throw new ManagerError(
+      'ERR_MANAGER_INVALID_OPTION',
+      "challenges lists 'dns-01' but dns is not set: pass dns: dns01Solver({ provider })",
+    )
+  }
   return {
     hosts: o.hosts as HostPolicy,
     cache: cache as CacheStore | undefined,
@@ -258,7 +282,8 @@ export function resolveOptions(options: ManagerOptions): ResolvedOptions {
     directoryUrl: directoryUrl(o.directoryUrl),
     caPem: pemList(o.caPem),
     keyTypes: list('keyTypes', o.keyTypes, KEY_TYPES) ?? KEY_TYPES,
-    challenges: list('challenges', o.challenges, CHALLENGES),
+    challenges,
+    dns,
     profile: text('profile', o.profile),
     preferredChain: text('preferredChain', o.preferredChain),
     externalAccountBinding: eab as { kid: string; hmacKey: string } | undefined,
