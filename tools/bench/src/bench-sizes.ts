@@ -13,7 +13,7 @@ export interface BenchSizes {
   readonly footprint: FootprintSizes
 }
 
-/** The sizes the budgets are about (a run takes about ten minutes on 2 cores). */
+/** The sizes the budgets are about (a run takes about twenty minutes on 2 cores, half of it the pinned handshakes). */
 export const FULL_SIZES: BenchSizes = {
   issuance: { rounds: 3, sequential: 20, concurrent: 50 },
   handshakes: { rounds: 5, durationS: 4, clients: 16 },
