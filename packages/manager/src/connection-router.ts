@@ -36,18 +36,50 @@ export interface ConnectionRouterOptions {
    * then. Default `helloTimeoutMs`.
    */
   handshakeTimeoutMs?: number
-  /** Told about every connection dropped before routing (malformed hello, timeout, early end). */
+  /**
+   * Told about every connection dropped: a malformed hello, an early end, a hello or handshake
+   * past its deadline (`ERR_MANAGER_CLIENT_HELLO_MALFORMED`, `…_INCOMPLETE`, `…_HANDSHAKE_TIMEOUT`).
+   */
   onReject?(error: ManagerError, socket: Socket): void
+  /** `TCP_NODELAY` on every accepted socket, as `https.createServer` sets it. Default true. */
+  noDelay?: boolean
+  /** TCP keep-alive on every accepted socket, as `net.createServer`'s option. Default false. */
+  keepAlive?: boolean
+  /** Idle time before the first keep-alive probe, as `net.createServer`'s option. Default 0. */
+  keepAliveInitialDelay?: number
 }
 
-/** A connection handed over, still waiting for its handshake to complete. */
-interface Pending {
+/**
+ * Where a connection is between accept and its secure connection: waiting for the rest of its
+ * ClientHello, being routed (`route`'s time does not count against the deadline), handed to a TLS
+ * server and waiting for its handshake, or done (secure, refused or closed: no deadline).
+ */
+type Phase = 'hello' | 'routing' | 'handshake' | 'done'
+
+/**
+ * One accepted connection: the only per-connection allocation the router makes besides the
+ * hello bytes (listeners are shared functions, deadlines are checked by one shared sweep).
+ */
+class Connection {
   readonly socket: Socket
-  readonly timer: NodeJS.Timeout
+  readonly acceptedAt: number
+  buffered: Buffer | null = null
+  phase: Phase = 'hello'
+  /** When the current phase's deadline passes (`performance.now()` time). */
+  deadline: number
+  /** Time the client took to send its hello, which counts against the handshake deadline. */
+  clientMs = 0
+
+  constructor(socket: Socket, acceptedAt: number, deadline: number) {
+    this.socket = socket
+    this.acceptedAt = acceptedAt
+    this.deadline = deadline
+  }
 }
 
-function peerKey(socket: Socket): string {
-  return `${socket.remoteAddress}|${socket.remotePort}|${socket.localPort}`
+/** The raw socket a TLS server wrapped (Node sets `_parent` when it wraps a `net.Socket`). */
+function parentOf(tlsSocket: TLSSocket): Socket | undefined {
+  return (tlsSocket as unknown as { _parent?: Socket })._parent
 }
 
 /**
@@ -71,102 +103,192 @@ export class ConnectionRouter extends Server {
   readonly #route: ConnectionRouterOptions['route']
   readonly #helloTimeoutMs: number
   readonly #handshakeTimeoutMs: number
+  readonly #sweepMs: number
   readonly #onReject: ConnectionRouterOptions['onReject']
-  readonly #sockets = new Set<Socket>()
-  readonly #pending = new Map<string, Pending>()
+  /** Every accepted connection not yet closed, whatever its phase. */
+  readonly #connections = new Map<Socket, Connection>()
+  /** Connections with a deadline running (phase `hello` or `handshake`). */
+  readonly #pending = new Set<Connection>()
   readonly #watched = new WeakSet<Server>()
+  #sweeper: NodeJS.Timeout | null = null
+  // Shared listeners: `this` is the socket that emitted, so no closure per connection.
+  readonly #onData: (this: Socket, chunk: Buffer) => void
+  readonly #onEnd: (this: Socket) => void
+  readonly #onClose: (this: Socket) => void
+  readonly #onSecure: (tlsSocket: TLSSocket) => void
 
   constructor(options: ConnectionRouterOptions) {
-    super()
+    super({
+      noDelay: options.noDelay ?? true,
+      keepAlive: options.keepAlive ?? false,
+      keepAliveInitialDelay: options.keepAliveInitialDelay ?? 0,
+    })
     this.#route = options.route
     this.#helloTimeoutMs = options.helloTimeoutMs ?? 10_000
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? this.#helloTimeoutMs
+    // Deadlines are enforced to within a quarter of the shortest one, and at most 250 ms late.
+    this.#sweepMs = Math.max(
+      5,
+      Math.min(250, Math.floor(Math.min(this.#helloTimeoutMs, this.#handshakeTimeoutMs) / 4)),
+    )
     this.#onReject = options.onReject
+    const router = this
+    this.#onData = function (this: Socket, chunk: Buffer): void {
+      const connection = router.#connections.get(this)
+      if (connection) router.#data(connection, chunk)
+    }
+    this.#onEnd = function (this: Socket): void {
+      const connection = router.#connections.get(this)
+      if (connection?.phase === 'hello') {
+        router.#drop(
+          connection,
+          new ManagerError(
+            'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+            'connection ended before its ClientHello',
+          ),
+        )
+      }
+    }
+    this.#onClose = function (this: Socket): void {
+      const connection = router.#connections.get(this)
+      if (!connection) return
+      router.#connections.delete(this)
+      router.#pending.delete(connection)
+      connection.phase = 'done'
+    }
+    this.#onSecure = (tlsSocket: TLSSocket): void => {
+      const raw = parentOf(tlsSocket)
+      const connection = raw && this.#connections.get(raw)
+      if (!connection) return
+      connection.phase = 'done'
+      this.#pending.delete(connection)
+    }
     this.on('connection', (socket: Socket) => this.#accept(socket))
   }
 
   /** Connections accepted and not yet closed, whatever their phase. */
   get connectionCount(): number {
-    return this.#sockets.size
+    return this.#connections.size
   }
 
   /** Destroys every connection accepted and not yet closed, whatever its phase. */
   destroyConnections(): void {
-    for (const socket of this.#sockets) socket.destroy()
+    for (const socket of this.#connections.keys()) socket.destroy()
   }
 
   #accept(socket: Socket): void {
-    const acceptedAt = performance.now()
-    this.#sockets.add(socket)
-    socket.once('close', () => this.#sockets.delete(socket))
-    let buffered: Buffer = Buffer.alloc(0)
-    const reject = (error: ManagerError): void => {
-      cleanup()
-      socket.destroy()
-      this.#onReject?.(error, socket)
-    }
-    const helloMs = Math.min(this.#helloTimeoutMs, this.#handshakeTimeoutMs)
-    const timer = setTimeout(
-      () =>
-        reject(
-          new ManagerError(
-            'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
-            `no complete ClientHello within ${helloMs} ms`,
-          ),
-        ),
-      helloMs,
+    const now = performance.now()
+    const connection = new Connection(
+      socket,
+      now,
+      now + Math.min(this.#helloTimeoutMs, this.#handshakeTimeoutMs),
     )
-    timer.unref()
-    const onEnd = (): void =>
-      reject(
-        new ManagerError(
-          'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
-          'connection ended before its ClientHello',
-        ),
-      )
-    const onError = (): void => {
-      cleanup()
-      socket.destroy()
-    }
-    const cleanup = (): void => {
-      clearTimeout(timer)
-      socket.removeListener('data', onData)
-      socket.removeListener('end', onEnd)
-    }
-    const onData = (chunk: Buffer): void => {
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
-      let hello: ClientHello
-      try {
-        hello = parseClientHello(buffered)
-      } catch (error) {
-        if ((error as ManagerError).code === 'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE') return
-        reject(error as ManagerError)
-        return
-      }
-      cleanup()
-      socket.pause()
-      const clientMs = performance.now() - acceptedAt
-      const hand = (target: Server | TlsAlert | null): void => {
-        if (socket.destroyed) return
-        if (target === null) socket.destroy()
-        else if (typeof target === 'string') this.#alert(socket, target)
-        else this.#handOver(socket, buffered, target, clientMs)
-      }
-      let routed: ReturnType<ConnectionRouterOptions['route']>
-      try {
-        routed = this.#route(hello, socket)
-      } catch {
-        hand('internal_error')
-        return
-      }
-      if (routed instanceof Promise) routed.then(hand, () => hand('internal_error'))
-      else hand(routed)
-    }
+    this.#connections.set(socket, connection)
+    this.#track(connection)
+    socket.on('close', this.#onClose)
     // Stays after the handoff: the TLS socket reports errors itself, and an 'error' on the raw
     // socket with no listener would crash the process.
-    socket.on('error', onError)
-    socket.on('data', onData)
-    socket.on('end', onEnd)
+    socket.on('error', destroyOnError)
+    socket.on('data', this.#onData)
+    socket.on('end', this.#onEnd)
+  }
+
+  /** Starts `connection`'s deadline, and the shared sweep if it is not running. */
+  #track(connection: Connection): void {
+    this.#pending.add(connection)
+    if (this.#sweeper !== null) return
+    this.#sweeper = setInterval(() => this.#sweep(), this.#sweepMs)
+    this.#sweeper.unref()
+  }
+
+  /** Drops every connection past its deadline; stops when none is left waiting. */
+  #sweep(): void {
+    const now = performance.now()
+    for (const connection of this.#pending) {
+      if (connection.deadline > now) continue
+      if (connection.phase === 'hello') {
+        this.#drop(
+          connection,
+          new ManagerError(
+            'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+            `no complete ClientHello within ${Math.min(this.#helloTimeoutMs, this.#handshakeTimeoutMs)} ms`,
+          ),
+        )
+      } else {
+        this.#drop(
+          connection,
+          new ManagerError(
+            'ERR_MANAGER_HANDSHAKE_TIMEOUT',
+            `TLS handshake not completed within ${this.#handshakeTimeoutMs} ms`,
+          ),
+        )
+      }
+    }
+    if (this.#pending.size === 0 && this.#sweeper !== null) {
+      clearInterval(this.#sweeper)
+      this.#sweeper = null
+    }
+  }
+
+  #drop(connection: Connection, error: ManagerError): void {
+    this.#endHello(connection)
+    connection.phase = 'done'
+    this.#pending.delete(connection)
+    connection.socket.destroy()
+    this.#onReject?.(error, connection.socket)
+  }
+
+  #endHello(connection: Connection): void {
+    connection.socket.removeListener('data', this.#onData)
+    connection.socket.removeListener('end', this.#onEnd)
+  }
+
+  #data(connection: Connection, chunk: Buffer): void {
+    // Fast path: the whole hello in the first chunk (what real clients send) is parsed in place.
+    const buffered =
+      connection.buffered === null ? chunk : Buffer.concat([connection.buffered, chunk])
+    let hello: ClientHello
+    try {
+      hello = parseClientHello(buffered)
+    } catch (error) {
+      if ((error as ManagerError).code === 'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE') {
+        connection.buffered = buffered
+        return
+      }
+      this.#drop(connection, error as ManagerError)
+      return
+    }
+    connection.buffered = buffered
+    this.#endHello(connection)
+    connection.socket.pause()
+    connection.phase = 'routing'
+    this.#pending.delete(connection)
+    connection.clientMs = performance.now() - connection.acceptedAt
+    let routed: ReturnType<ConnectionRouterOptions['route']>
+    try {
+      routed = this.#route(hello, connection.socket)
+    } catch {
+      this.#hand(connection, 'internal_error')
+      return
+    }
+    if (routed instanceof Promise) {
+      routed.then(
+        (target) => this.#hand(connection, target),
+        () => this.#hand(connection, 'internal_error'),
+      )
+    } else this.#hand(connection, routed)
+  }
+
+  #hand(connection: Connection, target: Server | TlsAlert | null): void {
+    const { socket } = connection
+    if (socket.destroyed || connection.phase !== 'routing') return
+    if (target === null) {
+      connection.phase = 'done'
+      socket.destroy()
+    } else if (typeof target === 'string') {
+      connection.phase = 'done'
+      this.#alert(socket, target)
+    } else this.#handOver(connection, target)
   }
 
   /** Answers with a fatal alert record (TLS 1.2 framing, which every TLS version reads) and closes. */
@@ -177,37 +299,21 @@ export class ConnectionRouter extends Server {
     socket.once('close', () => clearTimeout(timer))
   }
 
-  #handOver(socket: Socket, hello: Buffer, target: Server, clientMs: number): void {
-    this.#watch(target)
-    const key = peerKey(socket)
-    const remaining = Math.max(0, this.#handshakeTimeoutMs - clientMs)
-    const timer = setTimeout(() => {
-      this.#pending.delete(key)
-      socket.destroy()
-    }, remaining)
-    timer.unref()
-    this.#pending.set(key, { socket, timer })
-    socket.once('close', () => {
-      const pending = this.#pending.get(key)
-      if (pending?.socket === socket) {
-        clearTimeout(pending.timer)
-        this.#pending.delete(key)
-      }
-    })
-    socket.unshift(hello)
-    target.emit('connection', socket)
+  #handOver(connection: Connection, target: Server): void {
+    if (!this.#watched.has(target)) {
+      this.#watched.add(target)
+      target.on('secureConnection', this.#onSecure)
+    }
+    const hello = connection.buffered as Buffer
+    connection.buffered = null
+    connection.phase = 'handshake'
+    connection.deadline = performance.now() + this.#handshakeTimeoutMs - connection.clientMs
+    this.#track(connection)
+    connection.socket.unshift(hello)
+    target.emit('connection', connection.socket)
   }
+}
 
-  /** Clears the handshake deadline of every connection `target` completes. */
-  #watch(target: Server): void {
-    if (this.#watched.has(target)) return
-    this.#watched.add(target)
-    target.on('secureConnection', (tlsSocket: TLSSocket) => {
-      const key = peerKey(tlsSocket)
-      const pending = this.#pending.get(key)
-      if (!pending) return
-      clearTimeout(pending.timer)
-      this.#pending.delete(key)
-    })
-  }
+function destroyOnError(this: Socket): void {
+  this.destroy()
 }

@@ -108,6 +108,7 @@ export class ManagedServer extends ConnectionRouter {
       const keyType = chooseKeyType(hello, options.keyTypes)
       return (await options.prepare(hello.serverName, keyType)) ?? byKeyType.get(keyType) ?? null
     }
+    const server = options.serverOptions
     super({
       route: (hello: ClientHello) => {
         const alpn = hello.alpnProtocols
@@ -120,6 +121,11 @@ export class ManagedServer extends ConnectionRouter {
         ? {}
         : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
       ...(options.onReject ? { onReject: (error) => options.onReject?.(error) } : {}),
+      ...(server?.noDelay === undefined ? {} : { noDelay: server.noDelay }),
+      ...(server?.keepAlive === undefined ? {} : { keepAlive: server.keepAlive }),
+      ...(server?.keepAliveInitialDelay === undefined
+        ? {}
+        : { keepAliveInitialDelay: server.keepAliveInitialDelay }),
     })
     this.#inner = [...byKeyType.values(), challenge]
     const apps = [...byKeyType.values()]
