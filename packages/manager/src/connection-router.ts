@@ -38,9 +38,10 @@ export interface ConnectionRouterOptions {
   handshakeTimeoutMs?: number
   /**
    * Told about every connection dropped: a malformed hello, an early end, a hello or handshake
-   * past its deadline (`ERR_MANAGER_CLIENT_HELLO_MALFORMED`, `…_INCOMPLETE`, `…_HANDSHAKE_TIMEOUT`).
+   * past its deadline (`ERR_MANAGER_CLIENT_HELLO_MALFORMED`, `…_INCOMPLETE`, `…_HANDSHAKE_TIMEOUT`),
+   * with the server name of its hello when the hello was read.
    */
-  onReject?(error: ManagerError, socket: Socket): void
+  onReject?(error: ManagerError, socket: Socket, serverName: string | null): void
   /** `TCP_NODELAY` on every accepted socket, as `https.createServer` sets it. Default true. */
   noDelay?: boolean
   /** TCP keep-alive on every accepted socket, as `net.createServer`'s option. Default false. */
@@ -64,6 +65,8 @@ class Connection {
   readonly socket: Socket
   readonly acceptedAt: number
   buffered: Buffer | null = null
+  /** The hello's server name, once read. */
+  serverName: string | null = null
   phase: Phase = 'hello'
   /** When the current phase's deadline passes (`performance.now()` time). */
   deadline: number
@@ -235,7 +238,7 @@ export class ConnectionRouter extends Server {
     connection.phase = 'done'
     this.#pending.delete(connection)
     connection.socket.destroy()
-    this.#onReject?.(error, connection.socket)
+    this.#onReject?.(error, connection.socket, connection.serverName)
   }
 
   #endHello(connection: Connection): void {
@@ -259,6 +262,7 @@ export class ConnectionRouter extends Server {
       return
     }
     connection.buffered = buffered
+    connection.serverName = hello.serverName
     this.#endHello(connection)
     connection.socket.pause()
     connection.phase = 'routing'

@@ -17,7 +17,7 @@ export {
   Manager,
 } from './manager.js'
 export type { ManagerCounters } from './manager-counters.js'
-export type { ManagerEvent, RefusalReason } from './manager-event.js'
+export type { DropReason, ManagerEvent, RefusalReason } from './manager-event.js'
 export type {
   IssuanceBudget,
   ManagedChallenge,

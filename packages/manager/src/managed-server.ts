@@ -41,8 +41,11 @@ export interface ManagedServerOptions {
   helloTimeoutMs?: number
   /** Deadline of the client's part of the handshake, from accept. Default `helloTimeoutMs`. */
   handshakeTimeoutMs?: number
-  /** Told about every connection dropped before TLS (malformed or slow hello). */
-  onReject?(error: ManagerError): void
+  /**
+   * Told about every connection dropped before its handshake completed (malformed or slow
+   * hello, handshake past its deadline), with the server name its hello carried, if read.
+   */
+  onReject?(error: ManagerError, serverName: string | null): void
 }
 
 const FORWARDED = new Set<string | symbol>([
@@ -120,7 +123,9 @@ export class ManagedServer extends ConnectionRouter {
       ...(options.handshakeTimeoutMs === undefined
         ? {}
         : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
-      ...(options.onReject ? { onReject: (error) => options.onReject?.(error) } : {}),
+      ...(options.onReject
+        ? { onReject: (error, _socket, serverName) => options.onReject?.(error, serverName) }
+        : {}),
       ...(server?.noDelay === undefined ? {} : { noDelay: server.noDelay }),
       ...(server?.keepAlive === undefined ? {} : { keepAlive: server.keepAlive }),
       ...(server?.keepAliveInitialDelay === undefined

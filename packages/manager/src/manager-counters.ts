@@ -14,6 +14,11 @@ export interface ManagerCounters {
   failed: number
   /** Handshakes refused: invalid name, outside the policy, over budget, or no certificate. */
   refused: number
+  /**
+   * Connections dropped before their handshake completed: a malformed ClientHello, one too slow
+   * to arrive, or a handshake past its deadline (`createServer()` servers).
+   */
+  dropped: number
   /** New orders placed with the CA (renewals included). */
   ordersPlaced: number
   /** Handshakes answered from a ready context in memory. */
@@ -35,6 +40,7 @@ export function zeroCounters(): ManagerCounters {
     renewed: 0,
     failed: 0,
     refused: 0,
+    dropped: 0,
     ordersPlaced: 0,
     servedFromMemory: 0,
     servedFromCache: 0,

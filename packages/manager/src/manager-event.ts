@@ -9,6 +9,9 @@ export type RefusalReason =
   | 'over-budget'
   | 'no-certificate'
 
+/** Why a connection was dropped before its handshake completed (see the `dropped` event). */
+export type DropReason = 'malformed-hello' | 'slow-hello' | 'handshake-timeout'
+
 /**
  * What the manager reports through its `onEvent` hook:
  * - `obtained`: a first certificate for the name was issued and stored;
@@ -17,7 +20,9 @@ export type RefusalReason =
  * - `failed`: obtaining or renewing failed; `error` says why, the old certificate (if any) is
  *   still served;
  * - `refused`: a handshake was refused with a TLS alert; `reason` says why, `name` is the server
- *   name the client sent (untrusted: at most 253 characters of it).
+ *   name the client sent (untrusted: at most 253 characters of it);
+ * - `dropped`: a connection was closed before its handshake completed; `reason` says why, `name`
+ *   is the server name its hello carried ('' when the hello was not read), untrusted as above.
  *
  * @example
  * createManager({ hosts, onEvent: (e) => metrics.increment(`autotls.${e.type}`) })
@@ -41,5 +46,11 @@ export type ManagerEvent =
       readonly type: 'refused'
       readonly name: string
       readonly reason: RefusalReason
+      readonly error: ManagerError
+    }
+  | {
+      readonly type: 'dropped'
+      readonly name: string
+      readonly reason: DropReason
       readonly error: ManagerError
     }

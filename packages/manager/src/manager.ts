@@ -71,6 +71,7 @@ export class Manager {
   readonly #renewer: Renewer
   readonly #source: CertificateSource
   readonly #handshakes: Handshakes
+  readonly #refusals: RefusalReporter
   readonly #servers = new Set<ManagedServer>()
 
   constructor(options: ManagerOptions) {
@@ -134,6 +135,7 @@ export class Manager {
       counters: this.#counters,
       emit,
     })
+    this.#refusals = refusals
     this.#handshakes = new Handshakes(this.#source, this.#answers, refusals, lifetime)
   }
 
@@ -186,7 +188,7 @@ export class Manager {
         ...(options.serverOptions ? { serverOptions: options.serverOptions } : {}),
         helloTimeoutMs: o.helloTimeoutMs,
         handshakeTimeoutMs: o.tlsHandshakeTimeoutMs,
-        onReject: (error) => o.logger.debug({ code: error.code }, error.message),
+        onReject: (error, serverName) => this.#refusals.dropped(serverName, error),
       },
       listener,
     )

@@ -1,7 +1,7 @@
 import type { ManagerError } from './errors.js'
 import type { Logger } from './logger.js'
 import type { ManagerCounters } from './manager-counters.js'
-import type { ManagerEvent, RefusalReason } from './manager-event.js'
+import type { DropReason, ManagerEvent, RefusalReason } from './manager-event.js'
 
 /** Warning lines per interval in all, whatever the number of distinct names. */
 const LINES_PER_INTERVAL = 20
@@ -38,6 +38,18 @@ export function refusalReason(error: ManagerError): RefusalReason {
       return 'over-budget'
     default:
       return 'no-certificate'
+  }
+}
+
+/** The reason a dropped connection gets, from the router's error. */
+function dropReason(error: ManagerError): DropReason {
+  switch (error.code) {
+    case 'ERR_MANAGER_CLIENT_HELLO_MALFORMED':
+      return 'malformed-hello'
+    case 'ERR_MANAGER_HANDSHAKE_TIMEOUT':
+      return 'handshake-timeout'
+    default:
+      return 'slow-hello'
   }
 }
 
@@ -83,13 +95,29 @@ export class RefusalReporter {
     const reason = rawName === null || rawName === '' ? 'no-server-name' : refusalReason(error)
     this.#counters.refused++
     this.#emit({ type: 'refused', name, reason, error })
+    this.#warn(`${reason} ${name}`, { name, reason, code: error.code }, advice(reason, name, error))
+  }
+
+  /**
+   * Records one connection dropped before its handshake completed (malformed or slow hello,
+   * handshake past its deadline), under the same rate limit as refusals.
+   */
+  dropped(rawName: string | null, error: ManagerError): void {
+    const name = (rawName ?? '').slice(0, 253)
+    const reason = dropReason(error)
+    this.#counters.dropped++
+    this.#emit({ type: 'dropped', name, reason, error })
+    this.#warn(reason, { name, reason, code: error.code }, `dropped a connection: ${error.message}`)
+  }
+
+  /** One `warn` line, unless `key` was warned about this interval or the interval is full. */
+  #warn(key: string, fields: Record<string, unknown>, message: string): void {
     const now = this.#now()
     if (now - this.#windowStart >= this.#intervalMs) {
       this.#windowStart = now
       this.#lines = 0
       this.#warned = new Set()
     }
-    const key = `${reason} ${name}`
     if (this.#warned.has(key)) return
     if (this.#lines >= LINES_PER_INTERVAL) {
       this.#suppressed++
@@ -97,9 +125,8 @@ export class RefusalReporter {
     }
     this.#warned.add(key)
     this.#lines++
-    const fields: Record<string, unknown> = { name, reason, code: error.code }
     if (this.#suppressed > 0) fields.notLogged = this.#suppressed
     this.#suppressed = 0
-    this.#logger.warn(fields, advice(reason, name, error))
+    this.#logger.warn(fields, message)
   }
 }
