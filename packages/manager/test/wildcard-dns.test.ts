@@ -13,6 +13,7 @@ const zone = 'example.test'
 const challenge = `_acme-challenge.${zone}.`
 
 let bind: DnsServer
+let tsigKey: ReturnType<typeof newTsigKey>
 let pebble: Pebble
 let roots: string[]
 let baseline: string[]
@@ -23,6 +24,7 @@ const events: ManagerEvent[] = []
 
 beforeAll(async () => {
   const key = newTsigKey()
+  tsigKey = key
   bind = await startBind({ zones: [{ name: zone }], tsigKey: key })
   // Pebble resolves every name through BIND (`* A 127.0.0.1`) and validates dns-01 there.
   pebble = await startPebble({ dnsServer: bind.address, nonceRejectPercent: 0 })
@@ -133,4 +135,32 @@ describe('DNS-01 in the manager: one wildcard certificate per *.example.test pat
     expect(error).toBeInstanceOf(Error)
     expect(pebble.orderCount()).toBe(orders)
   })
+
+  it("challenges: ['dns-01'] obtains an exact name over DNS, with no server answering challenges", async () => {
+    const orders = pebble.orderCount()
+    const dnsOnly = createManager({
+      hosts: ['dns-only.other.example.test'],
+      dns: dns01Solver({
+        provider: rfc2136Provider({ server: bind.address, tsig: tsigKey }),
+        resolvers: [bind.address],
+        nameservers: [bind.address],
+        propagationIntervalMs: 50,
+        ttl: 1,
+      }),
+      challenges: ['dns-01'],
+      directoryUrl: pebble.directoryUrl,
+      caPem: pebble.caPem,
+      acceptTerms: true,
+      keyTypes: ['ec-p256'],
+      logger: memoryLogger(),
+    })
+    try {
+      await dnsOnly.manage(['dns-only.other.example.test'])
+      expect(dnsOnly.certificates().map((c) => c.name)).toEqual(['dns-only.other.example.test'])
+      expect(pebble.orderCount()).toBe(orders + 1)
+      expect(await bind.zoneRecords(zone)).toEqual(baseline)
+    } finally {
+      await dnsOnly.close()
+    }
+  }, 60_000)
 })
