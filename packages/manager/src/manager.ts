@@ -41,9 +41,10 @@ export interface ManagedCertificateInfo {
 /**
  * Automatic certificates for Node TLS servers, in the manner of Go's `autocert.Manager`: the first
  * handshake for an allowed name obtains its certificate from an ACME CA (tls-alpn-01 on the same
- * port, or http-01 on port 80), concurrent handshakes and processes sharing the cache share one
- * issuance, certificates are renewed in the background, and cached certificates keep being served
- * while the CA is unreachable. This class is the facade; the README's "How it works" names the
+ * port, http-01 on port 80, or dns-01 with the `dns` option, which also serves each
+ * `*.example.com` pattern one wildcard certificate), concurrent handshakes and processes sharing
+ * the cache share one issuance, certificates are renewed in the background, and cached
+ * certificates keep being served while the CA is unreachable. This class is the facade; the README's "How it works" names the
  * files behind it in the order a handshake meets them.
  *
  * @example
