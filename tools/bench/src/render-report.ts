@@ -2,6 +2,7 @@ import type { BenchResults } from './bench-results.js'
 import { checkBudgets } from './budgets.js'
 import type { IssuanceSizes, IssuerFigures } from './issuance-bench.js'
 import { versionsLine } from './machine-info.js'
+import { renderPinnedHandshakes } from './render-pinned-handshakes.js'
 import { median, percentile } from './stats.js'
 
 const ms = (value: number): string =>
@@ -76,7 +77,7 @@ function issuanceTable(issuers: readonly IssuerFigures[], sizes: IssuanceSizes):
  * await writeFile('RESULTS.md', renderReport(results))
  */
 export function renderReport(results: BenchResults): string {
-  const { machine, issuance, handshakes, scale, footprint } = results
+  const { machine, issuance, handshakes, pinned, scale, footprint } = results
   const out: string[] = []
   const minutes = (results.finishedAt.getTime() - results.startedAt.getTime()) / 60_000
   out.push('# autotls benchmarks', '')
@@ -161,6 +162,8 @@ export function renderReport(results: BenchResults): string {
       '',
     )
   }
+
+  if (pinned) out.push(renderPinnedHandshakes(pinned), '')
 
   if (scale) {
     const { one, many, sizes } = scale
