@@ -35,6 +35,21 @@ describe('SecureContextCache', () => {
     expect(lru.size).toBe(0)
   })
 
+  it('an entry read since the last eviction scan is passed over once; an unread one goes first', () => {
+    const lru = new SecureContextCache<number>(3)
+    lru.set('a', 1)
+    lru.set('b', 2)
+    lru.set('c', 3)
+    lru.get('a')
+    lru.get('b')
+    lru.set('d', 4)
+    expect(lru.get('c')).toBeUndefined()
+    lru.set('e', 5)
+    expect(lru.get('d')).toBeUndefined()
+    expect([lru.get('a'), lru.get('b'), lru.get('e')]).toEqual([1, 2, 5])
+    expect(lru.size).toBe(3)
+  })
+
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new SecureContextCache(0)).toThrow(RangeError)
   })
