@@ -191,4 +191,39 @@ describe('parseClientHello', () => {
       { numRuns: 5000 },
     )
   })
+
+  it('property: a hello in one record (read in place) parses as the same hello split across records', async () => {
+    const real = await nodeHello({ servername: 'same.example', ALPNProtocols: ['h2', 'http/1.1'] })
+    const message = real.subarray(5, 5 + real.readUInt16BE(3))
+    fc.assert(
+      fc.property(
+        fc.nat({ max: message.length - 1 }),
+        fc.uint8Array({ minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 16, max: 600 }),
+        (at, patch, split) => {
+          const mutated = Buffer.from(message)
+          mutated.set(patch.subarray(0, mutated.length - at), at)
+          const records: Buffer[] = []
+          for (let i = 0; i < mutated.length; i += split) {
+            const part = mutated.subarray(i, i + split)
+            records.push(Buffer.from([0x16, 3, 1, part.length >> 8, part.length & 0xff]), part)
+          }
+          const whole = Buffer.concat([real.subarray(0, 5), mutated])
+          const outcome = (bytes: Buffer): unknown => {
+            try {
+              const { byteLength: _, ...hello } = parseClientHello(bytes)
+              return hello
+            } catch (error) {
+              return (error as { code?: string }).code
+            }
+          }
+          const parts = Math.ceil(mutated.length / split)
+          // With a declared length past the bytes, a fourth record would hit the record limit first.
+          if (parts > 3) return
+          expect(outcome(Buffer.concat(records))).toEqual(outcome(whole))
+        },
+      ),
+      { numRuns: 3000 },
+    )
+  })
 })

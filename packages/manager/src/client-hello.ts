@@ -40,6 +40,15 @@ const EXT_SIGNATURE_ALGORITHMS = 13
 const EXT_ALPN = 16
 const EXT_SUPPORTED_VERSIONS = 43
 
+/** The extensions routing reads; every other one is skipped without a look inside. */
+const READ_EXTENSIONS = new Set([
+  EXT_SERVER_NAME,
+  EXT_SUPPORTED_GROUPS,
+  EXT_SIGNATURE_ALGORITHMS,
+  EXT_ALPN,
+  EXT_SUPPORTED_VERSIONS,
+])
+
 const utf8 = new TextDecoder('utf-8', { fatal: false })
 
 function incomplete(): ManagerError {
@@ -83,6 +92,11 @@ class Reader {
     return sub
   }
 
+  skip(length: number): void {
+    if (this.remaining < length) throw malformed('length exceeds its container')
+    this.#pos += length
+  }
+
   bytes(length: number): Uint8Array {
     if (this.remaining < length) throw malformed('length exceeds its container')
     const out = this.#bytes.subarray(this.#pos, this.#pos + length)
@@ -102,11 +116,47 @@ class Reader {
   }
 }
 
+/** Where the ClientHello message (header included) lies, and how much input its records took. */
+interface Located {
+  readonly bytes: Uint8Array
+  readonly start: number
+  readonly end: number
+  readonly byteLength: number
+}
+
+/**
+ * The common case without copying: the first record is complete and holds the whole message.
+ * Anything else (or anything invalid, which {@link reassemble} then reports) returns null.
+ */
+function inFirstRecord(input: Uint8Array): Located | null {
+  if (input.length < RECORD_HEADER + HANDSHAKE_HEADER) return null
+  if (input[0] !== CONTENT_HANDSHAKE || input[1] !== 3) return null
+  const length = ((input[3] as number) << 8) | (input[4] as number)
+  if (length === 0 || length > MAX_RECORD_FRAGMENT || input.length < RECORD_HEADER + length) {
+    return null
+  }
+  if (input[RECORD_HEADER] !== MSG_CLIENT_HELLO) return null
+  const needed =
+    HANDSHAKE_HEADER +
+    (((input[RECORD_HEADER + 1] as number) << 16) |
+      ((input[RECORD_HEADER + 2] as number) << 8) |
+      (input[RECORD_HEADER + 3] as number))
+  if (needed > length || needed > MAX_CLIENT_HELLO_BYTES) return null
+  return {
+    bytes: input,
+    start: RECORD_HEADER,
+    end: RECORD_HEADER + needed,
+    byteLength: RECORD_HEADER + length,
+  }
+}
+
 /**
  * Collects the ClientHello handshake message from the first TLS records of a connection.
- * Returns the message bytes (header included) and how much input they took.
+ * Returns where the message bytes (header included) are and how much input they took.
  */
-function reassemble(input: Uint8Array): { message: Uint8Array; byteLength: number } {
+function reassemble(input: Uint8Array): Located {
+  const fast = inFirstRecord(input)
+  if (fast) return fast
   const fragments: Uint8Array[] = []
   let collected = 0
   let needed = -1
@@ -140,7 +190,7 @@ function reassemble(input: Uint8Array): { message: Uint8Array; byteLength: numbe
     collected += length
     offset = start + length
     if (needed >= 0 && collected >= needed) {
-      return { message: concat(fragments).subarray(0, needed), byteLength: offset }
+      return { bytes: concat(fragments), start: 0, end: needed, byteLength: offset }
     }
   }
 }
@@ -208,8 +258,8 @@ function parseAlpn(ext: Reader): string[] {
  * @see https://www.rfc-editor.org/rfc/rfc7301#section-3.1
  */
 export function parseClientHello(input: Uint8Array): ClientHello {
-  const { message, byteLength } = reassemble(input)
-  const hello = new Reader(message, HANDSHAKE_HEADER, message.length)
+  const { bytes, start, end, byteLength } = reassemble(input)
+  const hello = new Reader(bytes, start + HANDSHAKE_HEADER, end)
   const legacyVersion = hello.u16()
   if (legacyVersion >> 8 !== 3) throw malformed('unsupported client version')
   hello.bytes(32)
@@ -234,10 +284,15 @@ export function parseClientHello(input: Uint8Array): ClientHello {
     const seen = new Set<number>()
     while (extensions.remaining > 0) {
       const type = extensions.u16()
-      const ext = extensions.take(extensions.u16())
+      const length = extensions.u16()
       // RFC 8446 §4.2: no extension type may appear twice.
       if (seen.has(type)) throw malformed(`duplicate extension ${type}`)
       seen.add(type)
+      if (!READ_EXTENSIONS.has(type)) {
+        extensions.skip(length)
+        continue
+      }
+      const ext = extensions.take(length)
       switch (type) {
         case EXT_SERVER_NAME:
           serverName = parseServerName(ext)
@@ -263,8 +318,6 @@ export function parseClientHello(input: Uint8Array): ClientHello {
           supportedVersions = list.u16List('supported_versions')
           break
         }
-        default:
-          break
       }
     }
   }
