@@ -23,6 +23,12 @@ export const MANAGER_ERROR_CODES = [
   'ERR_MANAGER_RECENT_FAILURE',
   /** The issuance budget for new names is spent; no order was placed. */
   'ERR_MANAGER_OVER_BUDGET',
+  /**
+   * The certificate cache could not be locked or read before any order was placed (a directory
+   * that is not writable, a store that is away): remembered for a second only, so fixing the
+   * store takes effect at the next handshake.
+   */
+  'ERR_MANAGER_CACHE_UNUSABLE',
   /** A certificate was not ready within `handshakeTimeoutMs` (the issuance goes on). */
   'ERR_MANAGER_HANDSHAKE_TIMEOUT',
   /** No way to answer a challenge, or no tls-alpn-01 challenge pending for the name. */

@@ -154,10 +154,22 @@ export class Obtainer {
   async #issueLocked(id: CertificateId, current: StoredCertificate | null): Promise<Obtained> {
     const { store, options, lifetime } = this.#deps
     const key = certificateKey(id.name, id.keyType)
-    const lease = await store.lock(lockName(key), { ttlMs: options.lockTtlMs, signal: lifetime })
+    // Until the order, a failure is the store's, not the CA's: say so, so that it is not
+    // remembered like a refusal and a fixed store works at the next handshake.
+    const unusable = (cause: unknown): never => {
+      if (lifetime.aborted || cause instanceof ManagerError) throw cause
+      throw new ManagerError(
+        'ERR_MANAGER_CACHE_UNUSABLE',
+        `the certificate cache cannot be used for ${id.name}, nothing was ordered: ${(cause as Error).message}`,
+        { cause },
+      )
+    }
+    const lease = await store
+      .lock(lockName(key), { ttlMs: options.lockTtlMs, signal: lifetime })
+      .catch(unusable)
     try {
       const signal = AbortSignal.any([lifetime, lease.lost])
-      const existing = await this.readCache(id, signal)
+      const existing = await this.readCache(id, signal).catch(unusable)
       if (existing && this.#adoptable(existing, current)) return { cert: existing, adopted: true }
       try {
         return { cert: await this.#order(id, current, lease, signal), adopted: false }

@@ -113,6 +113,50 @@ describe('CA down', () => {
     }
   })
 
+  it('a cache that cannot be locked (a directory not writable) is remembered for one second only, not like a CA refusal', async () => {
+    let now = Date.now()
+    let writable = false
+    const inner = memoryCache()
+    const store: CacheStore = {
+      get: (key, options) => inner.get(key, options),
+      put: (key, value, options) => inner.put(key, value, options),
+      delete: (key, options) => inner.delete(key, options),
+      lock: (name, options) =>
+        writable
+          ? inner.lock(name, options)
+          : Promise.reject(new CacheError('ERR_CACHE_IO', `could not lock ${name} (EACCES)`)),
+    }
+    const manager = createManager({
+      hosts: ['readonly.test'],
+      cache: store,
+      directoryUrl: env.pebble.directoryUrl,
+      caPem: env.pebble.caPem,
+      acceptTerms: true,
+      challenges: ['tls-alpn-01'],
+      failureTtlMs: 60_000,
+      now: () => now,
+      logger: memoryLogger(),
+    })
+    try {
+      const orders = env.pebble.orderCount()
+      await expect(manager.secureContext('readonly.test')).rejects.toMatchObject({
+        code: 'ERR_MANAGER_CACHE_UNUSABLE',
+        cause: { code: 'ERR_CACHE_IO' },
+      })
+      await expect(manager.secureContext('readonly.test')).rejects.toMatchObject({
+        code: 'ERR_MANAGER_RECENT_FAILURE',
+      })
+      writable = true
+      now += 1001
+      await expect(manager.secureContext('readonly.test')).rejects.not.toMatchObject({
+        code: 'ERR_MANAGER_RECENT_FAILURE',
+      })
+      expect(env.pebble.orderCount()).toBe(orders + 1)
+    } finally {
+      await manager.close()
+    }
+  })
+
   it('a failed issuance is remembered for failureTtlMs: a flood of handshakes makes one attempt, the next comes after the TTL', async () => {
     let now = Date.now()
     const failed: string[] = []
