@@ -175,10 +175,7 @@ describe('hello started as root with RUN_AS', () => {
     }
   })
 
-  // Known gap (issue 18, manager side): @autotls/manager remembers ERR_CACHE_IO (EACCES) for
-  // failureTtlMs (60 s) like a CA refusal, so this request fails until the memory expires. Turn
-  // `it.fails` into `it` once the manager forgets failures caused by the environment at once.
-  it.fails('a name whose first handshake failed because CERTS_DIR was not writable is served by the next request once the directory is fixed', async () => {
+  it('a name whose first handshake failed because CERTS_DIR was not writable is served by the next request once the directory is fixed', async () => {
     const dir = await certsDir()
     const app = runHello({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
     try {

@@ -331,13 +331,16 @@ export class CertificateSource {
       const error = asManagerError(cause, undefined, `obtaining a certificate for ${id.name}`)
       // Over budget, no order was placed: the name works again as soon as the budget allows.
       if (error.code === 'ERR_MANAGER_OVER_BUDGET') throw error
-      // The memory stops a flood of orders. While the store cannot be locked or read, or the
-      // shared store is away, no order can be placed, so such a failure is kept only a moment.
+      // The memory stops a flood of orders. A store that cannot be locked or read placed no
+      // order and costs nothing to ask again: not remembered, so a fixed store works at the next
+      // handshake. A shared store that is away is remembered a moment.
       const ttl =
-        error.code === 'ERR_MANAGER_CACHE_UNUSABLE' || hasCode(error, 'ERR_CACHE_UNAVAILABLE')
-          ? Math.min(options.failureTtlMs, STORE_DOWN_FAILURE_TTL_MS)
-          : options.failureTtlMs
-      failures.remember(id.key, error, ttl)
+        error.code === 'ERR_MANAGER_CACHE_UNUSABLE'
+          ? 0
+          : hasCode(error, 'ERR_CACHE_UNAVAILABLE')
+            ? Math.min(options.failureTtlMs, STORE_DOWN_FAILURE_TTL_MS)
+            : options.failureTtlMs
+      if (ttl > 0) failures.remember(id.key, error, ttl)
       counters.failed++
       options.logger.error(
         { name: id.name, keyType: id.keyType, code: error.code, retryInMs: ttl },
