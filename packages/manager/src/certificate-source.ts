@@ -8,7 +8,7 @@ import type { FailureMemory } from './failure-memory.js'
 import type { HostCheck } from './host-policy.js'
 import type { ManagerCounters } from './manager-counters.js'
 import type { ManagerEvent } from './manager-event.js'
-import { hasCode, type Obtainer } from './obtainer.js'
+import { cacheUnusable, hasCode, type Obtainer } from './obtainer.js'
 import type { Renewer } from './renewer.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import { SecureContextCache } from './secure-context-cache.js'
@@ -303,7 +303,9 @@ export class CertificateSource {
   async #loadOrObtain(id: CertificateId): Promise<Ready> {
     const { options, obtainer, failures, counters, emit, lifetime } = this.#deps
     try {
-      const cached = await obtainer.readCache(id, lifetime)
+      const cached = await obtainer
+        .readCache(id, lifetime)
+        .catch((cause: unknown) => cacheUnusable(id.name, cause, lifetime))
       if (cached) {
         counters.servedFromCache++
         return this.install(id, cached)
@@ -331,15 +333,14 @@ export class CertificateSource {
       const error = asManagerError(cause, undefined, `obtaining a certificate for ${id.name}`)
       // Over budget, no order was placed: the name works again as soon as the budget allows.
       if (error.code === 'ERR_MANAGER_OVER_BUDGET') throw error
-      // The memory stops a flood of orders. A store that cannot be locked or read placed no
-      // order and costs nothing to ask again: not remembered, so a fixed store works at the next
-      // handshake. A shared store that is away is remembered a moment.
-      const ttl =
-        error.code === 'ERR_MANAGER_CACHE_UNUSABLE'
+      // The memory stops a flood of orders. A shared store that is away is remembered a moment;
+      // any other failure of the store before an order placed none and costs nothing to ask
+      // again: not remembered, so a fixed store works at the next handshake.
+      const ttl = hasCode(error, 'ERR_CACHE_UNAVAILABLE')
+        ? Math.min(options.failureTtlMs, STORE_DOWN_FAILURE_TTL_MS)
+        : error.code === 'ERR_MANAGER_CACHE_UNUSABLE'
           ? 0
-          : hasCode(error, 'ERR_CACHE_UNAVAILABLE')
-            ? Math.min(options.failureTtlMs, STORE_DOWN_FAILURE_TTL_MS)
-            : options.failureTtlMs
+          : options.failureTtlMs
       if (ttl > 0) failures.remember(id.key, error, ttl)
       counters.failed++
       options.logger.error(

@@ -25,8 +25,8 @@ export const MANAGER_ERROR_CODES = [
   'ERR_MANAGER_OVER_BUDGET',
   /**
    * The certificate cache could not be locked or read before any order was placed (a directory
-   * that is not writable, a store that is away): not remembered, so fixing the store takes
-   * effect at the next handshake.
+   * that is not writable, a store that is away): not remembered (a shared store that is away:
+   * one second), so fixing the store takes effect at the next handshake.
    */
   'ERR_MANAGER_CACHE_UNUSABLE',
   /** A certificate was not ready within `handshakeTimeoutMs` (the issuance goes on). */

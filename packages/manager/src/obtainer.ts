@@ -58,6 +58,20 @@ export function hasCode(error: unknown, code: string): boolean {
 }
 
 /**
+ * Rethrows a failure of the cache before any order as `ERR_MANAGER_CACHE_UNUSABLE`, so that it is
+ * not remembered like a CA refusal and a fixed store works at the next handshake. Aborts and
+ * errors that are already the manager's pass through.
+ */
+export function cacheUnusable(name: string, cause: unknown, lifetime: AbortSignal): never {
+  if (lifetime.aborted || cause instanceof ManagerError) throw cause
+  throw new ManagerError(
+    'ERR_MANAGER_CACHE_UNUSABLE',
+    `the certificate cache cannot be used for ${name}, nothing was ordered: ${(cause as Error).message}`,
+    { cause },
+  )
+}
+
+/**
  * Obtaining a certificate: the cache read (validated), then, under the cache lock, a re-read (a
  * process sharing the cache may have finished meanwhile), the issuance budget, the order through
  * the issuance queue, and the store. Every write made under the lock carries its lease, so a
@@ -154,16 +168,8 @@ export class Obtainer {
   async #issueLocked(id: CertificateId, current: StoredCertificate | null): Promise<Obtained> {
     const { store, options, lifetime } = this.#deps
     const key = certificateKey(id.name, id.keyType)
-    // Until the order, a failure is the store's, not the CA's: say so, so that it is not
-    // remembered like a refusal and a fixed store works at the next handshake.
-    const unusable = (cause: unknown): never => {
-      if (lifetime.aborted || cause instanceof ManagerError) throw cause
-      throw new ManagerError(
-        'ERR_MANAGER_CACHE_UNUSABLE',
-        `the certificate cache cannot be used for ${id.name}, nothing was ordered: ${(cause as Error).message}`,
-        { cause },
-      )
-    }
+    // Until the order, a failure is the store's, not the CA's.
+    const unusable = (cause: unknown): never => cacheUnusable(id.name, cause, lifetime)
     const lease = await store
       .lock(lockName(key), { ttlMs: options.lockTtlMs, signal: lifetime })
       .catch(unusable)

@@ -93,7 +93,7 @@ describe('CA down', () => {
     try {
       const orders = env.pebble.orderCount()
       await expect(manager.secureContext('storedown.test')).rejects.toMatchObject({
-        code: 'ERR_MANAGER_ISSUANCE_FAILED',
+        code: 'ERR_MANAGER_CACHE_UNUSABLE',
         cause: { code: 'ERR_CACHE_UNAVAILABLE' },
       })
       await expect(manager.secureContext('storedown.test')).rejects.toMatchObject({
