@@ -37,7 +37,7 @@ export interface ConnectionRouterOptions {
    */
   handshakeTimeoutMs?: number
   /**
-   * Told about every connection dropped: a malformed hello, an early end, a hello or handshake
+   * Told about every connection dropped: a malformed hello, an end in the middle of it, a hello or handshake
    * past its deadline (`ERR_MANAGER_CLIENT_HELLO_MALFORMED`, `…_INCOMPLETE`, `…_HANDSHAKE_TIMEOUT`),
    * with the server name of its hello when the hello was read.
    */
@@ -142,15 +142,18 @@ export class ConnectionRouter extends Server {
     }
     this.#onEnd = function (this: Socket): void {
       const connection = router.#connections.get(this)
-      if (connection?.phase === 'hello') {
-        router.#drop(
-          connection,
-          new ManagerError(
-            'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
-            'connection ended before its ClientHello',
-          ),
-        )
-      }
+      if (connection?.phase !== 'hello') return
+      // A client that closes without sending a byte (a TCP health check, a port scan) is not a
+      // drop: only one that ended in the middle of its hello is reported.
+      router.#drop(
+        connection,
+        connection.buffered === null
+          ? null
+          : new ManagerError(
+              'ERR_MANAGER_CLIENT_HELLO_INCOMPLETE',
+              'connection ended before its ClientHello',
+            ),
+      )
     }
     this.#onClose = function (this: Socket): void {
       const connection = router.#connections.get(this)
@@ -233,12 +236,13 @@ export class ConnectionRouter extends Server {
     }
   }
 
-  #drop(connection: Connection, error: ManagerError): void {
+  /** Destroys the connection and reports why (`null`: nothing to report). */
+  #drop(connection: Connection, error: ManagerError | null): void {
     this.#endHello(connection)
     connection.phase = 'done'
     this.#pending.delete(connection)
     connection.socket.destroy()
-    this.#onReject?.(error, connection.socket, connection.serverName)
+    if (error) this.#onReject?.(error, connection.socket, connection.serverName)
   }
 
   #endHello(connection: Connection): void {

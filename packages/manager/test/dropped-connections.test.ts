@@ -81,6 +81,16 @@ describe('dropped connections are counted, emitted and warned about at a bounded
     expect(warnings('handshake-timeout')[0]).toContain('"name":"stall.test"')
   })
 
+  it('a client that connects and closes without a byte (a TCP health check) is not a drop', async () => {
+    const before = env.manager.counters().dropped
+    await new Promise<void>((resolve) => {
+      const socket = netConnect(env.pebble.tlsPort, '127.0.0.1', () => socket.end())
+      socket.on('close', () => resolve())
+    })
+    await handshake(env.pebble.tlsPort, 'stall.test', { ca: env.roots })
+    expect(env.manager.counters().dropped).toBe(before)
+  })
+
   it('refusals are not drops: a completed handshake counts nothing as dropped', async () => {
     const before = env.manager.counters().dropped
     await handshake(env.pebble.tlsPort, 'stall.test', { ca: env.roots })
