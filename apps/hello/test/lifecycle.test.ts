@@ -1,6 +1,7 @@
 import {
   chmod,
   chown,
+  cp,
   mkdir,
   mkdtemp,
   readdir,
@@ -12,17 +13,25 @@ import {
 import { request as httpRequest } from 'node:http'
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { connect as tlsConnect } from 'node:tls'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getWhenReady, type HelloProcess, runHello, until, verifiedGet } from './run-hello.js'
+import {
+  getWhenReady,
+  HELLO,
+  type HelloProcess,
+  runHello,
+  until,
+  verifiedGet,
+} from './run-hello.js'
 
 const NAME = 'life.test'
 const OTHER = 'later.test'
 const USER = { uid: 1000, gid: 1000 }
 let pebble: Pebble
 let work: string
+let entry: string
 let roots: string
 let base: Record<string, string>
 
@@ -31,6 +40,10 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hello-life-'))
   // Processes running as uid 1000 read the bundle, the CA file and their directories below.
   await chmod(work, 0o755)
+  // A copy of the bundle there too: the checkout itself may not be readable by uid 1000 (a
+  // clone in a 0700 temporary directory, as CI makes).
+  await cp(dirname(HELLO), join(work, 'dist'), { recursive: true })
+  entry = join(work, 'dist', basename(HELLO))
   await writeFile(join(work, 'api-ca.pem'), pebble.caPem)
   roots = (await pebble.roots()).join('')
   base = {
@@ -48,6 +61,11 @@ afterAll(async () => {
   await pebble?.stop()
   await rm(work, { recursive: true, force: true })
 })
+
+/** Runs the copy of the bundle in the world-readable work directory. */
+function run(env: Record<string, string>, user?: { uid: number; gid: number }): HelloProcess {
+  return runHello(env, user, entry)
+}
 
 let dirs = 0
 async function certsDir(mode = 0o755): Promise<string> {
@@ -124,7 +142,7 @@ async function uidOf(pid: number): Promise<string | undefined> {
 describe('hello started as root with RUN_AS', () => {
   it('takes over a root-owned 0755 CERTS_DIR and serves as that user; holding a certificate, it stays ready while the directory is unusable and says why', async () => {
     const dir = await certsDir()
-    const app = runHello({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
+    const app = run({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
     try {
       expect(await getWhenReady(pebble.tlsPort, NAME, roots)).toMatchObject({ status: 200 })
       expect(await uidOf(app.child.pid as number)).toBe('1000')
@@ -154,7 +172,7 @@ describe('hello started as root with RUN_AS', () => {
 
   it('holding nothing, it is not ready while CERTS_DIR is unusable but alive; fixed, it is ready and serves at once', async () => {
     const dir = await certsDir()
-    const app = runHello({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
+    const app = run({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
     try {
       await until(() => plainGet('/healthz'), 10_000)
       await chownTree(dir, 0)
@@ -177,7 +195,7 @@ describe('hello started as root with RUN_AS', () => {
 
   it('a name whose first handshake failed because CERTS_DIR was not writable is served by the next request once the directory is fixed', async () => {
     const dir = await certsDir()
-    const app = runHello({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
+    const app = run({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000' })
     try {
       expect(await getWhenReady(pebble.tlsPort, NAME, roots)).toMatchObject({ status: 200 })
       await chownTree(dir, 0)
@@ -195,7 +213,7 @@ describe('hello started as root with RUN_AS', () => {
 
   it('with two workers, the workers and then the primary serve as that user', async () => {
     const dir = await certsDir()
-    const app = runHello({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000', WORKERS: '2' })
+    const app = run({ ...base, CERTS_DIR: dir, RUN_AS: '1000:1000', WORKERS: '2' })
     try {
       expect(await getWhenReady(pebble.tlsPort, NAME, roots)).toMatchObject({ status: 200 })
       await expect.poll(() => uidOf(app.child.pid as number), { timeout: 5000 }).toBe('1000')
@@ -212,7 +230,7 @@ describe('ports below 1024', () => {
     'with WORKERS=%s, are bound as root before the switch to RUN_AS',
     async (workers) => {
       const low = await freePrivilegedPort()
-      const app = runHello({
+      const app = run({
         ...base,
         CERTS_DIR: await certsDir(),
         RUN_AS: '1000:1000',
@@ -232,7 +250,7 @@ describe('ports below 1024', () => {
 
 describe('timeouts for a public server', () => {
   it('closes a TLS request whose head never ends after 10 s with a 408 (headersTimeout), and a silent connection on port 80 after 10 s (idle timeout)', async () => {
-    const app = runHello({ ...base, CERTS_DIR: await certsDir(0o700) })
+    const app = run({ ...base, CERTS_DIR: await certsDir(0o700) })
     try {
       await getWhenReady(pebble.tlsPort, NAME, roots)
       const opened = Date.now()
@@ -265,7 +283,7 @@ describe('hello started as an unprivileged user', () => {
   it('exits 2 within 2 s with one line naming the fix when CERTS_DIR is root-owned 0755', async () => {
     const dir = await certsDir()
     const started = Date.now()
-    const app = runHello({ ...base, CERTS_DIR: dir }, USER)
+    const app = run({ ...base, CERTS_DIR: dir }, USER)
     expect(await app.exited).toBe(2)
     expect(Date.now() - started).toBeLessThan(2000)
     const lines = app.output().trim().split('\n')
@@ -277,7 +295,7 @@ describe('hello started as an unprivileged user', () => {
 
   it('exits 2 with one line when REDIS_URL points at nothing', async () => {
     const closed = await freeLoopbackPort()
-    const app = runHello({ ...base, REDIS_URL: `redis://127.0.0.1:${closed}` }, USER)
+    const app = run({ ...base, REDIS_URL: `redis://127.0.0.1:${closed}` }, USER)
     expect(await app.exited).toBe(2)
     const lines = app.output().trim().split('\n')
     expect(lines).toHaveLength(1)
@@ -293,7 +311,7 @@ describe('a port that cannot be bound', () => {
     async (workers) => {
       const squatter = await occupy(pebble.httpPort)
       try {
-        const app = runHello({ ...base, CERTS_DIR: await certsDir(0o700), WORKERS: workers })
+        const app = run({ ...base, CERTS_DIR: await certsDir(0o700), WORKERS: workers })
         expect(await app.exited).toBe(2)
         const lines = app.output().trim().split('\n')
         expect(lines).toEqual([
@@ -309,7 +327,7 @@ describe('a port that cannot be bound', () => {
 describe('requests a public server must refuse', () => {
   it('answers 400 to two Host headers on both ports, delivers the 431 to a TLS client, makes CERTS_DIR 0700 and leaves a rate-limited trace of refused names', async () => {
     const dir = await certsDir(0o755)
-    const app = runHello({ ...base, CERTS_DIR: dir })
+    const app = run({ ...base, CERTS_DIR: dir })
     try {
       await getWhenReady(pebble.tlsPort, NAME, roots)
       expect((await stat(dir)).mode & 0o777).toBe(0o700)
@@ -401,7 +419,7 @@ describe('stopping', () => {
     'with WORKERS=%s, 50 stalled handshakes and 50 slow-header requests: SIGTERM ends the process within 10 s and exit code 1 says connections were cut',
     async (workers) => {
       const dir = await certsDir(0o700)
-      const app = runHello({ ...base, CERTS_DIR: dir, WORKERS: workers })
+      const app = run({ ...base, CERTS_DIR: dir, WORKERS: workers })
       const open: Socket[] = []
       try {
         await getWhenReady(pebble.tlsPort, NAME, roots)
@@ -424,7 +442,7 @@ describe('stopping', () => {
 
 describe('worker supervision', () => {
   it('replaces a killed worker after a pause, and ends the process with exit code 1 and one line when workers die five times within a minute', async () => {
-    const app = runHello({ ...base, CERTS_DIR: await certsDir(0o700), WORKERS: '2' })
+    const app = run({ ...base, CERTS_DIR: await certsDir(0o700), WORKERS: '2' })
     try {
       await getWhenReady(pebble.tlsPort, NAME, roots)
       for (let death = 1; death <= 5; death++) {
@@ -460,7 +478,7 @@ describe('a first issuance cut short (issue 13)', () => {
   it('killed with SIGKILL during a first issuance and restarted on the same CERTS_DIR, serves that name within 3 s of the first request', async () => {
     const dir = await certsDir(0o700)
     const env = { ...base, CERTS_DIR: dir, LOG_LEVEL: 'debug' }
-    const first = runHello(env)
+    const first = run(env)
     try {
       await until(() => plainGet('/healthz'), 10_000)
       verifiedGet(pebble.tlsPort, NAME, roots).catch(() => {})
@@ -472,7 +490,7 @@ describe('a first issuance cut short (issue 13)', () => {
     } finally {
       await stopped(first)
     }
-    const second = runHello(env)
+    const second = run(env)
     try {
       await until(() => plainGet('/healthz'), 10_000)
       const asked = Date.now()

@@ -16,14 +16,15 @@ export interface HelloProcess {
 }
 
 /**
- * Starts `node dist/hello.mjs` with `env` on top of a minimal environment; `user` runs it as that
- * uid and gid instead of the test's own user.
+ * Starts `node dist/hello.mjs` (or `entry`, a copy of it) with `env` on top of a minimal
+ * environment; `user` runs it as that uid and gid instead of the test's own user.
  */
 export function runHello(
   env: Record<string, string>,
   user?: { uid: number; gid: number },
+  entry: string = HELLO,
 ): HelloProcess {
-  const child = spawn(process.execPath, [HELLO], {
+  const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...user,
