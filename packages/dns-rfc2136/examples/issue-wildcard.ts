@@ -4,9 +4,10 @@
 //   tsig-keygen -a hmac-sha256 acme-update > /etc/bind/acme-update.key
 //   include "/etc/bind/acme-update.key";
 //   zone "example.com" { ...; update-policy { grant acme-update zonesub TXT; }; };
-// Then:
+// Then, with this file saved as issue-wildcard.ts in a project with "type": "module"
+// (`npm pkg set type=module`):
 //   DOMAIN=example.com DNS_SERVER=192.0.2.53 TSIG_KEY_FILE=acme-update.key \
-//     CONTACT=mailto:you@example.com node issue-wildcard.js
+//     CONTACT=mailto:you@example.com npx tsx issue-wildcard.ts
 // Optional: ACME_DIRECTORY (default Let's Encrypt staging), ACME_CA_FILE (extra CA to trust for
 // the ACME API), DNS_RESOLVERS (resolvers to find the zone with, default the system's),
 // DNS_NAMESERVERS (servers that must answer the record first, default the zone's NS), OUT_DIR.
