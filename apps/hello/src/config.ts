@@ -1,10 +1,17 @@
 import { availableParallelism } from 'node:os'
+import { type DnsConfig, loadDnsConfig } from './dns-config.js'
 import { HelloError } from './hello-error.js'
 
 /** What the server needs to run, read from the environment. */
 export interface Config {
-  /** Host names to serve and obtain certificates for (normalised by the manager). */
+  /**
+   * Host names to serve and obtain certificates for (normalised by the manager). A
+   * `*.example.com` pattern (with {@link Config.dns} only) is served one wildcard certificate for
+   * `*.example.com` and `example.com`.
+   */
   readonly domains: readonly string[]
+  /** DNS-01 (the `DNS_*` variables); undefined when `DNS_PROVIDER` is unset. */
+  readonly dns: DnsConfig | undefined
   /** Contact e-mail given to the CA (expiry and incident notices). */
   readonly email: string | undefined
   /** ACME directory URL. */
@@ -61,6 +68,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter(Boolean)
   if (domains.length === 0)
     throw new HelloError('ERR_HELLO_CONFIG', 'DOMAINS lists no host name: set DOMAINS=example.com')
+  const dns = loadDnsConfig(value)
+  for (const domain of domains) {
+    if (!domain.includes('*')) continue
+    if (!/^\*\.[^*]+\.[^*]+$/.test(domain)) {
+      throw new HelloError(
+        'ERR_HELLO_CONFIG',
+        `DOMAINS: a wildcard is allowed only as the whole first label of a name with two more, e.g. *.example.com, not "${domain}"`,
+      )
+    }
+    if (dns === undefined) {
+      throw new HelloError(
+        'ERR_HELLO_CONFIG',
+        `DOMAINS has ${domain}: a wildcard certificate needs DNS-01, so set DNS_PROVIDER (rfc2136 or powerdns) and its DNS_* variables`,
+      )
+    }
+  }
 
   const email = value('ACME_EMAIL')
   if (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
@@ -130,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     domains,
+    dns,
     email,
     directoryUrl,
     caCertFiles: (value('ACME_CA_CERTS') ?? '')
