@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import { checkCache } from './check-cache.js'
 import { answerClientError } from './client-error.js'
 import type { Config } from './config.js'
+import { dnsSolver } from './dns-config.js'
 import { FrontDoor } from './front-door.js'
 import { helloHandler } from './handler.js'
 import { HelloError } from './hello-error.js'
@@ -46,6 +47,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     directoryUrl: config.directoryUrl,
     ...(caPem.length > 0 ? { caPem } : {}),
     httpsPort: config.httpsPort,
+    ...(config.dns ? { dns: dnsSolver(config.dns) } : {}),
     logger,
   })
   const readiness = new Readiness({
