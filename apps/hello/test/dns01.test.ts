@@ -1,0 +1,159 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TLSSocket } from 'node:tls'
+import { type DnsServer, newTsigKey, startBind } from '@autotls/dns-servers'
+import { type Pebble, startPebble } from '@autotls/pebble'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runHello, until } from './run-hello.js'
+
+const ZONE = 'example.test'
+const key = newTsigKey('hello-acme')
+let bind: DnsServer
+let pebble: Pebble
+let work: string
+let roots: string
+let baseline: string[]
+let env: Record<string, string>
+
+beforeAll(async () => {
+  bind = await startBind({ zones: [{ name: ZONE }], tsigKey: key })
+  // Pebble resolves every name through BIND (`* A 127.0.0.1`) and validates dns-01 there.
+  pebble = await startPebble({ dnsServer: bind.address, nonceRejectPercent: 0 })
+  work = await mkdtemp(join(tmpdir(), 'hello-dns01-'))
+  await writeFile(join(work, 'api-ca.pem'), pebble.caPem)
+  // The key file exactly as `tsig-keygen -a hmac-sha256 hello-acme` writes it.
+  await writeFile(
+    join(work, 'tsig.key'),
+    `key "${key.name}" {\n\talgorithm hmac-sha256;\n\tsecret "${key.secret}";\n};\n`,
+    { mode: 0o600 },
+  )
+  roots = (await pebble.roots()).join('')
+  baseline = await bind.zoneRecords(ZONE)
+  env = {
+    DOMAINS: `*.${ZONE}`,
+    DNS_PROVIDER: 'rfc2136',
+    DNS_SERVER: bind.address,
+    DNS_TSIG_KEY_FILE: join(work, 'tsig.key'),
+    DNS_RESOLVERS: bind.address,
+    DNS_NAMESERVERS: bind.address,
+    DNS_PROPAGATION_INTERVAL: '0.05',
+    ACME_DIRECTORY: pebble.directoryUrl,
+    ACME_CA_CERTS: join(work, 'api-ca.pem'),
+    CERTS_DIR: join(work, 'certs'),
+    HTTPS_PORT: String(pebble.tlsPort),
+    HTTP_PORT: 'off',
+    HOST: '127.0.0.1',
+    WORKERS: '2',
+  }
+}, 60_000)
+
+afterAll(async () => {
+  await pebble?.stop()
+  await bind?.stop()
+  if (work) await rm(work, { recursive: true, force: true })
+})
+
+interface Seen {
+  readonly status: number
+  readonly body: string
+  readonly serial: string
+  readonly subjectaltname: string | undefined
+}
+
+/** A GET for `name` that verifies the chain against Pebble's roots and the name. */
+function get(name: string, path = '/'): Promise<Seen> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: pebble.tlsPort,
+        path,
+        servername: name,
+        headers: { host: name },
+        ca: roots,
+        agent: false,
+      },
+      (res) => {
+        const cert = (res.socket as TLSSocket).getPeerCertificate()
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            serial: cert.serialNumber,
+            subjectaltname: cert.subjectaltname,
+          }),
+        )
+      },
+    )
+    req.setTimeout(45_000, () => req.destroy(new Error(`GET ${name} timed out`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('hello with DNS-01 from the environment (BIND 9, RFC 2136 + TSIG, Pebble)', () => {
+  it('DOMAINS=*.example.test: every subdomain is served one wildcard certificate, one order', async () => {
+    const hello = runHello(env)
+    let first: Seen
+    try {
+      first = await until(() => get(`anything.${ZONE}`), 60_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${hello.output()}`)
+      })
+      expect(first).toMatchObject({
+        status: 200,
+        body: 'Hello, TLS!\n',
+        subjectaltname: `DNS:*.${ZONE}, DNS:${ZONE}`,
+      })
+      const other = await get(`other.${ZONE}`)
+      expect(other).toMatchObject({ status: 200, serial: first.serial })
+      const apex = await get(ZONE)
+      expect(apex.serial).toBe(first.serial)
+      expect(pebble.orderCount()).toBe(1)
+      const ready = await get(`anything.${ZONE}`, '/readyz')
+      expect({ status: ready.status, body: ready.body }).toEqual({
+        status: 200,
+        body: `serving *.${ZONE}\n`,
+      })
+      // Both TXT values were withdrawn: the zone is as before.
+      expect(await bind.zoneRecords(ZONE)).toEqual(baseline)
+      // The key material never reaches the log.
+      expect(hello.output()).not.toContain(key.secret)
+    } finally {
+      hello.child.kill('SIGTERM')
+    }
+    expect(await hello.exited).toBe(0)
+
+    // Restarted, it serves a new subdomain the same certificate from CERTS_DIR: no new order.
+    const again = runHello(env)
+    try {
+      const fresh = await until(() => get(`fresh.${ZONE}`), 30_000)
+      expect(fresh.serial).toBe(first.serial)
+      expect(pebble.orderCount()).toBe(1)
+    } finally {
+      again.child.kill('SIGTERM')
+    }
+    expect(await again.exited).toBe(0)
+  }, 120_000)
+
+  it.each([
+    [
+      'a wildcard without DNS_PROVIDER',
+      { DNS_PROVIDER: '', DNS_SERVER: '', DNS_TSIG_KEY_FILE: '' },
+      `hello: DOMAINS has *.${ZONE}: a wildcard certificate needs DNS-01, so set DNS_PROVIDER (rfc2136 or powerdns) and its DNS_* variables\n`,
+    ],
+    [
+      'a TSIG key file that is not there',
+      { DNS_TSIG_KEY_FILE: '/nonexistent/tsig.key' },
+      'hello: DNS_TSIG_KEY_FILE /nonexistent/tsig.key cannot be read (ENOENT): point DNS_TSIG_KEY_FILE at a file this process can read\n',
+    ],
+  ])('refuses %s at start: exit 2, one line', async (_what, change, line) => {
+    const hello = runHello({ ...env, ...change })
+    expect(await hello.exited).toBe(2)
+    expect(hello.output()).toBe(line)
+  })
+})
