@@ -1,3 +1,4 @@
+import { getServers } from 'node:dns'
 import { readFileSync } from 'node:fs'
 import { dns01Solver } from '@autotls/dns'
 import { parseServerAddress } from '@autotls/dns/provider'
@@ -86,9 +87,16 @@ export function loadDnsConfig(value: (name: string) => string | undefined): DnsC
       `DNS_PROVIDER must be ${PROVIDERS.join(' or ')} (or unset for no DNS-01), not "${kind}"`,
     )
   }
+  const resolvers = serverList(value, 'DNS_RESOLVERS')
+  if (resolvers === undefined && getServers().length === 0) {
+    throw new HelloError(
+      'ERR_HELLO_CONFIG',
+      'this system names no DNS resolver (/etc/resolv.conf): set DNS_RESOLVERS to a recursive resolver, e.g. 1.1.1.1',
+    )
+  }
   return {
     provider,
-    resolvers: serverList(value, 'DNS_RESOLVERS'),
+    resolvers,
     nameservers: serverList(value, 'DNS_NAMESERVERS'),
     propagationTimeoutMs: seconds(value, 'DNS_PROPAGATION_TIMEOUT', 120, 3600),
     propagationIntervalMs: seconds(value, 'DNS_PROPAGATION_INTERVAL', 2, 60),
