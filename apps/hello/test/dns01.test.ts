@@ -140,6 +140,47 @@ describe('hello with DNS-01 from the environment (BIND 9, RFC 2136 + TSIG, Pebbl
     expect(await again.exited).toBe(0)
   }, 120_000)
 
+  it('a TSIG key the server does not know: the handshake fails, the log names the refusal, the zone is unchanged', async () => {
+    const wrong = newTsigKey(key.name)
+    const file = join(work, 'wrong.key')
+    await writeFile(
+      file,
+      `key "${wrong.name}" { algorithm hmac-sha256; secret "${wrong.secret}"; };\n`,
+    )
+    const orders = pebble.orderCount()
+    const hello = runHello({
+      ...env,
+      DOMAINS: `*.wrong.${ZONE}`,
+      DNS_TSIG_KEY_FILE: file,
+      CERTS_DIR: join(work, 'certs-wrong'),
+      WORKERS: '1',
+    })
+    try {
+      // Once it listens, the handshake fails: no certificate could be had.
+      const outcome = await until(
+        () =>
+          get(`a.wrong.${ZONE}`).then(
+            () => 'served',
+            (error: NodeJS.ErrnoException) =>
+              error.code === 'ECONNREFUSED' ? Promise.reject(error) : 'refused',
+          ),
+        30_000,
+      )
+      expect(outcome).toBe('refused')
+      await expect
+        .poll(() => hello.output(), { timeout: 30_000 })
+        .toContain(
+          `refused the UPDATE (add TXT _acme-challenge.wrong.${ZONE} in zone ${ZONE}) with NOTAUTH (TSIG BADSIG)`,
+        )
+      expect(await bind.zoneRecords(ZONE)).toEqual(baseline)
+      expect(hello.output()).not.toContain(wrong.secret)
+    } finally {
+      hello.child.kill('SIGTERM')
+    }
+    expect(pebble.orderCount()).toBe(orders + 1)
+    await hello.exited
+  }, 90_000)
+
   it.each([
     [
       'a wildcard without DNS_PROVIDER',
