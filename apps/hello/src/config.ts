@@ -123,7 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new HelloError('ERR_HELLO_CONFIG', 'HTTP_PORT and HTTPS_PORT must differ')
 
   const workersText = value('WORKERS')
-  const workers = workersText === undefined ? availableParallelism() : Number(workersText)
+  // One core is left to the kernel's network work and whatever shares the machine: on 2 cores one
+  // worker served more handshakes than two (README, "Workers").
+  const workers =
+    workersText === undefined ? Math.max(1, availableParallelism() - 1) : Number(workersText)
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
     throw new HelloError(
       'ERR_HELLO_CONFIG',

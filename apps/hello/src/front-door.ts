@@ -17,10 +17,16 @@ export class FrontDoor {
 
   constructor(targets: readonly Server[], options: { hold: boolean }) {
     this.#holding = options.hold
+    const open = this.#open
+    // One shared listener (`this` is the socket), not a closure per connection.
+    const forget = function (this: Socket): void {
+      open.delete(this)
+    }
+    // TCP_NODELAY at accept, as `https.createServer` and `http.createServer` set it.
     this.#fronts = targets.map((target) =>
-      createServer({ pauseOnConnect: true }, (socket) => {
-        this.#open.add(socket)
-        socket.once('close', () => this.#open.delete(socket))
+      createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+        open.add(socket)
+        socket.on('close', forget)
         if (this.#holding) this.#held.push([socket, target])
         else handOn(socket, target)
       }),

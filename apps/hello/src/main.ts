@@ -48,6 +48,12 @@ if (config.workers > 1 && cluster.isPrimary) {
   // The primary binds the ports for its workers (node:cluster), so it stays root until every
   // worker of the first generation listens; each worker switches user before anything else.
   const runAs = config.runAs
+  // Each worker accepts on the shared socket itself, instead of the primary accepting every
+  // connection and passing it over IPC (Node's default on Linux, round-robin), which cost more
+  // than a second worker gained (see README, "Workers"). NODE_CLUSTER_SCHED_POLICY=rr restores it.
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) {
+    cluster.schedulingPolicy = cluster.SCHED_NONE
+  }
   supervise({
     workers: config.workers,
     onAllReady: () => {

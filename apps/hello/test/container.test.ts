@@ -121,7 +121,7 @@ describe('hello as a container', () => {
     await mkdir(host, { mode: 0o755 })
     expect((await stat(host)).uid).toBe(0)
     const before = pebble.orderCount()
-    // No WORKERS: the default, one worker per core, as the seed's line runs it.
+    // No WORKERS: the default, as the seed's line runs it.
     await runContainer(`hello-seed-${id}`, host, { HTTP_PORT: 'off' })
     const res = await getWhenReady(pebble.tlsPort, NAME, roots, 60_000)
     expect(res).toMatchObject({ status: 200, body: 'Hello, TLS!\n' })
