@@ -75,8 +75,23 @@ export function powerDnsProvider(options: PowerDnsProviderOptions): DnsProvider 
         { record, server: options.apiUrl, cause: error },
       )
     }
-    const text = await response.text().catch(() => '')
-    deadline.dispose()
+    let text: string
+    try {
+      text = await response.text()
+    } catch (error) {
+      // A body cut short is no answer: never read it as "no records" (the caller rewrites the set).
+      throw new DnsError(
+        signal.aborted
+          ? 'ERR_DNS_ABORTED'
+          : deadline.timedOut()
+            ? 'ERR_DNS_TIMEOUT'
+            : 'ERR_DNS_NETWORK',
+        `PowerDNS API ${method} ${url}: the answer broke off: ${(error as Error).message}`,
+        { record, server: options.apiUrl, cause: error },
+      )
+    } finally {
+      deadline.dispose()
+    }
     if (!response.ok) {
       const detail = safeJson(text)?.error ?? text.slice(0, 200)
       const hint =
@@ -104,10 +119,20 @@ export function powerDnsProvider(options: PowerDnsProviderOptions): DnsProvider 
       const names = [...new Set(records.map((r) => r.name.toLowerCase()))]
       try {
         const current = (await request('GET', zone, undefined, signal, names.join(', '))) as {
-          rrsets?: RrSet[]
+          rrsets?: unknown
         }
+        // The record set is rewritten whole: without the zone's current sets, refuse rather than
+        // drop the values other processes put there.
+        if (!Array.isArray(current?.rrsets)) {
+          throw new DnsError(
+            'ERR_DNS_PROVIDER_FAILED',
+            `PowerDNS API GET zone ${zone} answered without an rrsets list; TXT ${names.join(', ')} left as it is`,
+            { record: names.join(', '), server: options.apiUrl },
+          )
+        }
+        const sets = current.rrsets as RrSet[]
         const rrsets = names.map((name) => {
-          const existing = current?.rrsets?.find(
+          const existing = sets.find(
             (set) => set.type === 'TXT' && set.name.toLowerCase() === `${name}.`,
           )
           const values = new Set(existing?.records.map((r) => unquote(r.content)) ?? [])

@@ -70,4 +70,45 @@ describe('powerDnsProvider against pdns-server', () => {
       ),
     ).rejects.toMatchObject({ code: 'ERR_DNS_PROVIDER_FAILED' })
   })
+
+  it('an answer to its GET that breaks off or lists no rrsets leaves the record set alone (it is rewritten whole)', async () => {
+    const real = powerDnsProvider({ apiUrl: pdns.apiUrl, apiKey: pdns.apiKey })
+    await real.addTxtRecords(zone, [{ name, value: 'other-replica', ttl: 60 }], {
+      signal: signal(),
+    })
+    const before = await pdns.zoneRecords(zone)
+    const broken: Record<string, () => Response> = {
+      'no rrsets': () => new Response('{}', { status: 200 }),
+      'cut short': () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"rrsets": ['))
+              controller.error(new Error('connection reset'))
+            },
+          }),
+          { status: 200 },
+        ),
+    }
+    for (const [what, answer] of Object.entries(broken)) {
+      let patches = 0
+      const provider = powerDnsProvider({
+        apiUrl: pdns.apiUrl,
+        apiKey: pdns.apiKey,
+        fetch: (url, init) => {
+          if (init?.method === 'PATCH') patches++
+          return init?.method === 'GET' ? Promise.resolve(answer()) : fetch(url, init)
+        },
+      })
+      await expect(
+        provider.deleteTxtRecords(zone, [{ name, value: 'mine', ttl: 60 }], { signal: signal() }),
+        what,
+      ).rejects.toBeInstanceOf(DnsError)
+      expect(patches, what).toBe(0)
+    }
+    expect(await pdns.zoneRecords(zone)).toEqual(before)
+    await real.deleteTxtRecords(zone, [{ name, value: 'other-replica', ttl: 60 }], {
+      signal: signal(),
+    })
+  })
 })
