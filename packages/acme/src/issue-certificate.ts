@@ -70,17 +70,43 @@ const CLEANUP_TIMEOUT_MS = 10_000
 export async function issueCertificate(
   options: IssueCertificateOptions,
 ): Promise<IssuedCertificate> {
-  const { client } = options
   if (options.solvers.length === 0) {
     throw new AcmeError('ERR_ACME_INVALID_ARGUMENT', 'pass at least one challenge solver')
   }
   const identifiers = options.identifiers.map((i) =>
     typeof i === 'string' ? parseIdentifier(i, { allowWildcard: true }) : i,
   )
+  const timeoutMs = options.timeoutMs ?? 300_000
+  const timeout = timeoutSignal(timeoutMs)
+  try {
+    return await issueWithin(options, identifiers, timeout)
+  } catch (error) {
+    // The calls below see the deadline as their caller's signal: say which one it was.
+    if (timeout.aborted && !options.signal?.aborted && isAbort(error)) {
+      throw new AcmeError(
+        'ERR_ACME_TIMEOUT',
+        `issuing a certificate for ${identifiers.map((i) => i.value).join(', ')} took longer than timeoutMs (${timeoutMs} ms): raise timeoutMs, or check the CA and the challenge responses`,
+        { cause: error },
+      )
+    }
+    throw error
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof AcmeError && error.code === 'ERR_ACME_ABORTED'
+}
+
+async function issueWithin(
+  options: IssueCertificateOptions,
+  identifiers: readonly Identifier[],
+  timeout: AbortSignal,
+): Promise<IssuedCertificate> {
+  const { client } = options
   const failed = new AbortController()
   const signal = AbortSignal.any([
     failed.signal,
-    timeoutSignal(options.timeoutMs ?? 300_000),
+    timeout,
     ...(options.signal ? [options.signal] : []),
   ])
   const call = { signal }

@@ -1,6 +1,6 @@
 import { generateKeyPair } from '@autotls/crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AcmeClient, AcmeError } from '../src/index.js'
+import { AcmeClient, AcmeError, issueCertificate } from '../src/index.js'
 import { fakeClock } from './fake-clock.js'
 import { type ScriptedServer, startScriptedServer } from './scripted-acme-server.js'
 
@@ -181,6 +181,20 @@ describe('hostile server answers become typed errors', () => {
     const started = performance.now()
     expect(await codeOf(client.directory())).toBe('ERR_ACME_TIMEOUT')
     expect(performance.now() - started).toBeLessThan(2000)
+  })
+
+  it("issueCertificate's own timeoutMs running out is ERR_ACME_TIMEOUT, not the caller's abort", async () => {
+    const { server, client } = await setup({ useFakeClock: false })
+    server.override('/dir', () => {})
+    const solver = { type: 'http-01' as const, present: async () => {}, cleanup: async () => {} }
+    const pending = issueCertificate({
+      client,
+      identifiers: ['slow.test'],
+      solvers: [solver],
+      account: { termsOfServiceAgreed: true },
+      timeoutMs: 300,
+    })
+    expect(await codeOf(pending)).toBe('ERR_ACME_TIMEOUT')
   })
 
   it('a caller abort ends a call with ERR_ACME_ABORTED', async () => {
