@@ -21,6 +21,7 @@ import {
   pollDelay,
 } from './backoff.js'
 import { Deadline } from './deadline.js'
+import { isAllowedDirectoryUrl } from './directory-url-allowed.js'
 import { AcmeError, AcmeProblemError } from './errors.js'
 import {
   type ExternalAccountBinding,
@@ -179,10 +180,10 @@ export class AcmeClient {
   readonly #knownOrders = new Set<string>()
 
   constructor(options: AcmeClientOptions) {
-    if (!/^https?:\/\//.test(options.directoryUrl)) {
+    if (!isAllowedDirectoryUrl(options.directoryUrl)) {
       throw new AcmeError(
         'ERR_ACME_INVALID_ARGUMENT',
-        `directoryUrl must be an https URL, got "${options.directoryUrl}"`,
+        `directoryUrl must be an https URL (http only for localhost or a loopback address), got "${options.directoryUrl}"`,
       )
     }
     this.directoryUrl = options.directoryUrl

@@ -15,6 +15,7 @@ export {
 } from './acme-client.js'
 export { AUTHORIZATION_POLLS, ORDER_POLLS, type PollSchedule } from './backoff.js'
 export type { ChallengeArgs, ChallengeSolver } from './challenge-solver.js'
+export { isAllowedDirectoryUrl } from './directory-url-allowed.js'
 export {
   GOOGLE_TRUST_SERVICES,
   LETS_ENCRYPT_PRODUCTION,

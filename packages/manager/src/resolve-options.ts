@@ -1,5 +1,4 @@
-import { isIP } from 'node:net'
-import { type ChallengeSolver, LETS_ENCRYPT_PRODUCTION } from '@autotls/acme'
+import { type ChallengeSolver, isAllowedDirectoryUrl, LETS_ENCRYPT_PRODUCTION } from '@autotls/acme'
 import type { CacheStore } from '@autotls/cache'
 import type { ServedKeyType } from './client-key-type.js'
 import { ManagerError } from './errors.js'
@@ -111,20 +110,7 @@ function directoryUrl(value: unknown): string {
   if (value === undefined) return LETS_ENCRYPT_PRODUCTION
   const expected = 'an https URL (http only for localhost or a loopback address)'
   if (typeof value !== 'string') throw invalid('directoryUrl', expected, value)
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw invalid('directoryUrl', expected, value)
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  const loopback =
-    host === 'localhost' ||
-    (isIP(host) === 4 && host.startsWith('127.')) ||
-    (isIP(host) === 6 && host === '::1')
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw invalid('directoryUrl', expected, value)
-  }
+  if (!isAllowedDirectoryUrl(value)) throw invalid('directoryUrl', expected, value)
   return value
 }
 
