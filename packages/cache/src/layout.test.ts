@@ -17,7 +17,7 @@ function code(call: () => unknown): unknown {
 describe('layout v1', () => {
   it('starts every key with the layout version', () => {
     expect(LAYOUT_VERSION).toBe('v1')
-    expect(certificateKey('example.com', 'ecdsa-p256')).toBe('v1/certs/example.com/ecdsa-p256')
+    expect(certificateKey('example.com', 'ec-p256')).toBe('v1/certs/example.com/ec-p256')
   })
 
   it('writes a wildcard label as "+" in certificate keys only', () => {
@@ -28,9 +28,9 @@ describe('layout v1', () => {
   })
 
   it('rfc5952: accepts IPv6 literals in canonical form only, writing ":" as "_"', () => {
-    expect(certificateKey('2001:db8::1', 'ecdsa-p256')).toBe('v1/certs/2001_db8__1/ecdsa-p256')
-    expect(certificateKey('::ffff:c000:201', 'ecdsa-p256')).toBe(
-      'v1/certs/__ffff_c000_201/ecdsa-p256',
+    expect(certificateKey('2001:db8::1', 'ec-p256')).toBe('v1/certs/2001_db8__1/ec-p256')
+    expect(certificateKey('::ffff:c000:201', 'ec-p256')).toBe(
+      'v1/certs/__ffff_c000_201/ec-p256',
     )
     const bad = [
       '2001:DB8::1',
@@ -41,19 +41,19 @@ describe('layout v1', () => {
     ]
     for (const name of [...bad, '[::1]']) {
       expect(
-        code(() => certificateKey(name, 'ecdsa-p256')),
+        code(() => certificateKey(name, 'ec-p256')),
         name,
       ).toBe('ERR_CACHE_INVALID_KEY')
     }
   })
 
   it('accepts IPv4 literals and single-label names', () => {
-    expect(certificateKey('192.0.2.1', 'ecdsa-p256')).toBe('v1/certs/192.0.2.1/ecdsa-p256')
-    expect(certificateKey('localhost', 'ecdsa-p256')).toBe('v1/certs/localhost/ecdsa-p256')
-    expect(certificateKey('1.example', 'ecdsa-p256')).toBe('v1/certs/1.example/ecdsa-p256')
+    expect(certificateKey('192.0.2.1', 'ec-p256')).toBe('v1/certs/192.0.2.1/ec-p256')
+    expect(certificateKey('localhost', 'ec-p256')).toBe('v1/certs/localhost/ec-p256')
+    expect(certificateKey('1.example', 'ec-p256')).toBe('v1/certs/1.example/ec-p256')
     for (const name of ['01.2.3.4', '1.2.3', '256.1.1.1', 'example.123']) {
       expect(
-        code(() => certificateKey(name, 'ecdsa-p256')),
+        code(() => certificateKey(name, 'ec-p256')),
         name,
       ).toBe('ERR_CACHE_INVALID_KEY')
     }
@@ -78,12 +78,12 @@ describe('layout v1', () => {
     ]
     for (const name of bad) {
       expect(
-        code(() => certificateKey(name, 'ecdsa-p256')),
+        code(() => certificateKey(name, 'ec-p256')),
         name,
       ).toBe('ERR_CACHE_INVALID_KEY')
     }
-    expect(certificateKey('xn--bcher-kva.de', 'ecdsa-p256')).toBe(
-      'v1/certs/xn--bcher-kva.de/ecdsa-p256',
+    expect(certificateKey('xn--bcher-kva.de', 'ec-p256')).toBe(
+      'v1/certs/xn--bcher-kva.de/ec-p256',
     )
   })
 
@@ -127,8 +127,8 @@ describe('layout v1', () => {
   })
 
   it('lockName puts the guarded key under v1/locks/', () => {
-    const key = certificateKey('example.com', 'ecdsa-p256')
-    expect(lockName(key)).toBe('v1/locks/certs/example.com/ecdsa-p256')
+    const key = certificateKey('example.com', 'ec-p256')
+    expect(lockName(key)).toBe('v1/locks/certs/example.com/ec-p256')
     expect(lockName(accountKey('https://a.example/dir'))).toMatch(
       /^v1\/locks\/accounts\/[0-9a-f]{64}$/,
     )

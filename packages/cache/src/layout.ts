@@ -75,16 +75,16 @@ function checked(key: string): string {
  *
  * @example
  * ```ts
- * certificateKey('example.com', 'ecdsa-p256') // 'v1/certs/example.com/ecdsa-p256'
+ * certificateKey('example.com', 'ec-p256') // 'v1/certs/example.com/ec-p256'
  * certificateKey('*.example.com', 'rsa-2048') // 'v1/certs/+.example.com/rsa-2048'
- * certificateKey('2001:db8::1', 'ecdsa-p256') // 'v1/certs/2001_db8__1/ecdsa-p256'
+ * certificateKey('2001:db8::1', 'ec-p256') // 'v1/certs/2001_db8__1/ec-p256'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc5952#section-4
  */
 export function certificateKey(name: string, keyType: string): string {
   const segment = nameSegment(name, true)
   if (typeof keyType !== 'string' || !KEY_TYPE.test(keyType)) {
-    throw invalid('key type', keyType, 'use a short lowercase id such as "ecdsa-p256"')
+    throw invalid('key type', keyType, 'use a short lowercase id such as "ec-p256"')
   }
   return checked(`${LAYOUT_VERSION}/certs/${segment}/${keyType}`)
 }
@@ -153,7 +153,7 @@ export function challengeKey(kind: ChallengeKind, name: string, token?: string):
  *
  * @example
  * ```ts
- * const lease = await store.lock(lockName(certificateKey('example.com', 'ecdsa-p256')), {
+ * const lease = await store.lock(lockName(certificateKey('example.com', 'ec-p256')), {
  *   ttlMs: 60_000,
  * })
  * ```

@@ -53,9 +53,9 @@ const POLL_MS = 25
  * @example
  * ```ts
  * const store = memoryCache()
- * const lease = await store.lock('v1/locks/certs/example.com/ecdsa-p256', { ttlMs: 30_000 })
+ * const lease = await store.lock('v1/locks/certs/example.com/ec-p256', { ttlMs: 30_000 })
  * try {
- *   await store.put('v1/certs/example.com/ecdsa-p256', pem, { lease })
+ *   await store.put('v1/certs/example.com/ec-p256', pem, { lease })
  * } finally {
  *   await lease.release()
  * }

@@ -4,7 +4,7 @@ import { assertValidKey, isValidKey, MAX_KEY_LENGTH } from './valid-key.js'
 
 describe('isValidKey', () => {
   it('accepts /-separated segments of [a-z0-9._+-]', () => {
-    for (const key of ['a', 'v1/certs/+.example.com/ecdsa-p256', 'v1/a_b/c-d/e+f/g.h', '0/9']) {
+    for (const key of ['a', 'v1/certs/+.example.com/ec-p256', 'v1/a_b/c-d/e+f/g.h', '0/9']) {
       expect(isValidKey(key), key).toBe(true)
     }
   })

@@ -15,7 +15,7 @@ const SEGMENT = /^[a-z0-9_+-][a-z0-9._+-]{0,254}$/
  *
  * @example
  * ```ts
- * isValidKey('v1/certs/example.com/ecdsa-p256') // true
+ * isValidKey('v1/certs/example.com/ec-p256') // true
  * isValidKey('v1/../etc/passwd') // false
  * ```
  */
