@@ -162,8 +162,9 @@ async function runOn(
   )
   for (const [round, order] of rotations(issuers, sizes.rounds).entries()) {
     for (const issuer of order) {
-      const name = (kind: string, i: number): string =>
-        `${issuer.id}-r${round}-${kind}${i}.issue.test`
+      // Each name its own registered domain: apps/hello's issuance budget (30 new names per
+      // registered domain per week, under Let's Encrypt's 50) would refuse the 31st otherwise.
+      const name = (kind: string, i: number): string => `${issuer.id}-r${round}-${kind}${i}.test`
       const sequential = Array.from({ length: sizes.sequential }, (_, i) => name('s', i))
       const concurrent = Array.from({ length: sizes.concurrent }, (_, i) => name('c', i))
       const warmUp = name('w', 0)
