@@ -64,6 +64,7 @@ export class Manager {
   readonly #store: CacheStore
   readonly #hostCheck: HostCheck
   readonly #closed = new AbortController()
+  #closing: Promise<void> | undefined
   readonly #counters = zeroCounters()
   readonly #usedChallenges = new Set<ManagedChallenge>()
   readonly #answers: ChallengeAnswers
@@ -303,13 +304,18 @@ export class Manager {
   /**
    * The full stop: stops every timer and in-flight issuance and closes the servers it created
    * (cutting their connections); afterwards nothing of the manager keeps the process alive. Its
-   * timers never do anyway: closing your servers alone lets the process exit. Safe to call twice.
+   * timers never do anyway: closing your servers alone lets the process exit. Safe to call twice: every call resolves once
+   * the stop is complete.
    *
    * @example
    * process.on('SIGTERM', () => server.close(() => manager.close()))
    */
-  async close(): Promise<void> {
-    if (this.#closed.signal.aborted) return
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
     this.#closed.abort(new ManagerError('ERR_MANAGER_CLOSED', 'the manager was closed'))
     this.#renewer.stop()
     this.#failures.clear()
