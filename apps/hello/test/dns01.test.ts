@@ -126,18 +126,20 @@ describe('hello with DNS-01 from the environment (BIND 9, RFC 2136 + TSIG, Pebbl
     } finally {
       hello.child.kill('SIGTERM')
     }
-    expect(await hello.exited).toBe(0)
+    expect(await hello.exited, hello.output()).toBe(0)
 
     // Restarted, it serves a new subdomain the same certificate from CERTS_DIR: no new order.
     const again = runHello(env)
     try {
-      const fresh = await until(() => get(`fresh.${ZONE}`), 30_000)
+      const fresh = await until(() => get(`fresh.${ZONE}`), 30_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${again.output()}`)
+      })
       expect(fresh.serial).toBe(first.serial)
       expect(pebble.orderCount()).toBe(1)
     } finally {
       again.child.kill('SIGTERM')
     }
-    expect(await again.exited).toBe(0)
+    expect(await again.exited, again.output()).toBe(0)
   }, 120_000)
 
   it('a TSIG key the server does not know: the handshake fails, the log names the refusal, the zone is unchanged', async () => {
