@@ -3,7 +3,13 @@ import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
-import { type DnsServer, newTsigKey, startBind } from '@autotls/dns-servers'
+import {
+  type DnsServer,
+  newTsigKey,
+  type PowerDnsServer,
+  startBind,
+  startPowerDns,
+} from '@autotls/dns-servers'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runHello, until } from './run-hello.js'
@@ -63,16 +69,16 @@ interface Seen {
 }
 
 /** A GET for `name` that verifies the chain against Pebble's roots and the name. */
-function get(name: string, path = '/'): Promise<Seen> {
+function get(name: string, path = '/', ca = pebble, rootsPem = roots): Promise<Seen> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port: pebble.tlsPort,
+        port: ca.tlsPort,
         path,
         servername: name,
         headers: { host: name },
-        ca: roots,
+        ca: rootsPem,
         agent: false,
       },
       (res) => {
@@ -199,4 +205,60 @@ describe('hello with DNS-01 from the environment (BIND 9, RFC 2136 + TSIG, Pebbl
     expect(await hello.exited).toBe(2)
     expect(hello.output()).toBe(line)
   })
+})
+
+describe('hello with DNS-01 from the environment (PowerDNS API, Pebble)', () => {
+  let pdns: PowerDnsServer
+  let pdnsPebble: Pebble
+  let pdnsRoots: string
+
+  beforeAll(async () => {
+    pdns = await startPowerDns({ zones: [{ name: ZONE }] })
+    pdnsPebble = await startPebble({ dnsServer: pdns.address, nonceRejectPercent: 0 })
+    pdnsRoots = (await pdnsPebble.roots()).join('')
+    await writeFile(join(work, 'pdns-api.key'), `${pdns.apiKey}\n`, { mode: 0o600 })
+    await writeFile(join(work, 'pdns-ca.pem'), pdnsPebble.caPem)
+  }, 60_000)
+
+  afterAll(async () => {
+    await pdnsPebble?.stop()
+    await pdns?.stop()
+  })
+
+  it('DNS_PROVIDER=powerdns with DNS_API_KEY_FILE: one wildcard certificate for every subdomain', async () => {
+    const before = await pdns.zoneRecords(ZONE)
+    const hello = runHello({
+      DOMAINS: `*.${ZONE}`,
+      DNS_PROVIDER: 'powerdns',
+      DNS_API_URL: pdns.apiUrl,
+      DNS_API_KEY_FILE: join(work, 'pdns-api.key'),
+      DNS_RESOLVERS: pdns.address,
+      DNS_NAMESERVERS: pdns.address,
+      DNS_PROPAGATION_INTERVAL: '0.05',
+      ACME_DIRECTORY: pdnsPebble.directoryUrl,
+      ACME_CA_CERTS: join(work, 'pdns-ca.pem'),
+      CERTS_DIR: join(work, 'certs-pdns'),
+      HTTPS_PORT: String(pdnsPebble.tlsPort),
+      HTTP_PORT: 'off',
+      HOST: '127.0.0.1',
+      WORKERS: '1',
+    })
+    try {
+      const first = await until(
+        () => get(`anything.${ZONE}`, '/', pdnsPebble, pdnsRoots),
+        60_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${hello.output()}`)
+      })
+      expect(first).toMatchObject({ status: 200, subjectaltname: `DNS:*.${ZONE}, DNS:${ZONE}` })
+      const other = await get(`other.${ZONE}`, '/', pdnsPebble, pdnsRoots)
+      expect(other.serial).toBe(first.serial)
+      expect(pdnsPebble.orderCount()).toBe(1)
+      expect(await pdns.zoneRecords(ZONE)).toEqual(before)
+      expect(hello.output()).not.toContain(pdns.apiKey)
+    } finally {
+      hello.child.kill('SIGTERM')
+    }
+    expect(await hello.exited, hello.output()).toBe(0)
+  }, 120_000)
 })
