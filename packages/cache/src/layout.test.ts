@@ -29,9 +29,7 @@ describe('layout v1', () => {
 
   it('rfc5952: accepts IPv6 literals in canonical form only, writing ":" as "_"', () => {
     expect(certificateKey('2001:db8::1', 'ec-p256')).toBe('v1/certs/2001_db8__1/ec-p256')
-    expect(certificateKey('::ffff:c000:201', 'ec-p256')).toBe(
-      'v1/certs/__ffff_c000_201/ec-p256',
-    )
+    expect(certificateKey('::ffff:c000:201', 'ec-p256')).toBe('v1/certs/__ffff_c000_201/ec-p256')
     const bad = [
       '2001:DB8::1',
       '2001:0db8::1',
@@ -82,9 +80,7 @@ describe('layout v1', () => {
         name,
       ).toBe('ERR_CACHE_INVALID_KEY')
     }
-    expect(certificateKey('xn--bcher-kva.de', 'ec-p256')).toBe(
-      'v1/certs/xn--bcher-kva.de/ec-p256',
-    )
+    expect(certificateKey('xn--bcher-kva.de', 'ec-p256')).toBe('v1/certs/xn--bcher-kva.de/ec-p256')
   })
 
   it('rejects key types outside [a-z0-9-]', () => {
