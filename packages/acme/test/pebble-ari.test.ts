@@ -33,6 +33,23 @@ describe(`ARI (RFC 9773) against ${install.description}`, install.requires('ari'
       ...(replaces === undefined ? {} : { replaces }),
     })
 
+  /**
+   * A certificate to replace whose serial has no leading zero byte in its DER encoding. RFC 9773
+   * §4.1 puts the DER bytes in the CertID (a serial whose top bit is set gains a 0x00), but Pebble
+   * 2.10.1 keys its orders by the serial's shortest bytes, so it answers 500 "could not find an
+   * order" for such a CertID (about 1 certificate in 256 with its serials).
+   */
+  const issueReplaceable = async (
+    client: Awaited<ReturnType<typeof transcriptClient>>['client'],
+    name: string,
+  ) => {
+    for (let attempt = 1; ; attempt++) {
+      const issued = await issue(client, name)
+      const serial = Buffer.from(ariCertId(issued.chainPem).split('.')[1] ?? '', 'base64url')
+      if (serial[0] !== 0 || attempt === 5) return issued
+    }
+  }
+
   it('rfc9773 §4.2: a fresh certificate’s window lies in its last third', async () => {
     const { client, exchanges } = await transcriptClient(pebble)
     const { chainPem } = await issue(client, 'fresh.ari.test')
@@ -85,10 +102,11 @@ describe(`ARI (RFC 9773) against ${install.description}`, install.requires('ari'
 
   it('rfc9773 §5: a renewal ordered with replaces is accepted as the replacement of the old certificate', async () => {
     const { client, exchanges } = await transcriptClient(pebble)
-    const old = await issue(client, 'replace.ari.test')
+    const old = await issueReplaceable(client, 'replace.ari.test')
     const certId = ariCertId(old.chainPem)
     const renewed = await issue(client, 'replace.ari.test', certId)
-    const orders = exchanges((e) => e.url.endsWith('/order-plz'))
+    // The last two: issueReplaceable may have ordered more than once.
+    const orders = exchanges((e) => e.url.endsWith('/order-plz')).slice(-2)
     expect(orders.map((e) => [e.status, e.payload?.replaces])).toEqual([
       [201, undefined],
       [201, certId],
@@ -99,11 +117,11 @@ describe(`ARI (RFC 9773) against ${install.description}`, install.requires('ari'
 
   it('rfc9773 §5: replacing a certificate a second time gets alreadyReplaced, and the client orders again without replaces', async () => {
     const { client, exchanges } = await transcriptClient(pebble)
-    const old = await issue(client, 'twice.ari.test')
+    const old = await issueReplaceable(client, 'twice.ari.test')
     const certId = ariCertId(old.chainPem)
     await issue(client, 'twice.ari.test', certId)
     const again = await issue(client, 'twice.ari.test', certId)
-    const orders = exchanges((e) => e.url.endsWith('/order-plz'))
+    const orders = exchanges((e) => e.url.endsWith('/order-plz')).slice(-4)
     expect(orders.map((e) => [e.status, e.problem, e.payload?.replaces])).toEqual([
       [201, undefined, undefined],
       [201, undefined, certId],
