@@ -38,10 +38,13 @@ async function twentyAtOnce(validationDelay: boolean) {
     const sent = [...transport.sent]
     const directory = await client.directory()
 
-    // No nonce twice; one newAccount for the 20.
+    // No nonce twice; one newAccount for the 20 (a repeat after Pebble refused its nonce, which it
+    // does to 5 % of good nonces, is the same request sent again: RFC 8555 §6.5).
     const nonces = sent.flatMap((r) => (r.nonce ? [r.nonce] : []))
     expect(new Set(nonces).size).toBe(nonces.length)
-    expect(sent.filter((r) => r.url === directory.newAccount)).toHaveLength(1)
+    expect(
+      sent.filter((r) => r.url === directory.newAccount && r.problem !== 'badNonce'),
+    ).toHaveLength(1)
 
     // Requests per second: never more than the client's pace allows in any one-second window.
     const times = sent.map((r) => r.at).sort((a, b) => a - b)
