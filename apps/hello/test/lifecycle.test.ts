@@ -158,13 +158,18 @@ describe('hello started as root with RUN_AS', () => {
         body: `serving ${NAME} from memory, but the certificate cache is not usable (EACCES): new names and renewals wait for it\n`,
       })
       expect((await verifiedGet(pebble.tlsPort, NAME, roots)).status).toBe(200)
-      expect(app.output()).toContain(
-        '"msg":"the certificate cache is not usable (EACCES): certificates held in memory are still served; new names and renewals wait for it"',
-      )
+      // The log line reaches the pipe on its own schedule, not before the response above.
+      await expect
+        .poll(() => app.output(), { timeout: 5000 })
+        .toContain(
+          '"msg":"the certificate cache is not usable (EACCES): certificates held in memory are still served; new names and renewals wait for it"',
+        )
 
       await chownTree(dir, 1000)
       expect(await plainGet('/readyz')).toEqual({ status: 200, body: `serving ${NAME}\n` })
-      expect(app.output()).toContain('"msg":"the certificate cache is usable again"')
+      await expect
+        .poll(() => app.output(), { timeout: 5000 })
+        .toContain('"msg":"the certificate cache is usable again"')
     } finally {
       await stopped(app)
     }
