@@ -78,8 +78,11 @@ export function checkBudgets(results: BenchResults): BudgetCheck[] {
   }
   if (handshakes) {
     const find = (id: string) => handshakes.servers.find((s) => s.id === id)
+    // Issue 16: hello's default worker setting is never slower than 1 worker (on 2 cores the
+    // default is 1 worker, so the ratio shows the run's noise; 5 % of it is allowed).
     const pairs: [string, string, number][] = [
       ['hello-1', 'plain', 0.9],
+      ['hello-default', 'hello-1', 0.95],
       ['hello-all', 'go-seed', 1.0],
     ]
     for (const [mine, theirs, goal] of pairs) {

@@ -24,7 +24,7 @@ export interface HandshakeSizes {
 
 /** One server's figures: requests per second, one entry per round. */
 export interface HandshakeFigures {
-  readonly id: 'hello-1' | 'hello-all' | 'plain' | 'go-seed'
+  readonly id: 'hello-1' | 'hello-default' | 'hello-all' | 'plain' | 'go-seed'
   readonly label: string
   /** `Connection: close`, no resumption: each request is a full TLS handshake and one GET. */
   readonly fullHandshakeRps: number[]
@@ -40,12 +40,17 @@ export interface HandshakeResult {
 
 const NAME = 'hs.bench.test'
 
+/** apps/hello's default worker count (`WORKERS` unset): one per core but one, at least one. */
+export function defaultHelloWorkers(cores: number): number {
+  return Math.max(1, cores - 1)
+}
+
 /**
  * Full TLS handshakes per second (SNI, no resumption, one GET each, h2load `--h1` with
- * `Connection: close`) and keep-alive requests per second against four servers holding the same
- * cached ECDSA certificate (a local CA's): apps/hello with one worker and with one per core, the
- * same handler on a plain `https.createServer` with a static certificate, and the Go seed. All
- * four run during the whole benchmark; the load alternates between them in a rotated order.
+ * `Connection: close`) and keep-alive requests per second against five servers holding the same
+ * cached ECDSA certificate (a local CA's): apps/hello with one worker, with its default worker
+ * setting (`WORKERS` unset: {@link defaultHelloWorkers}) and with one worker per core, the same handler on a plain `https.createServer` with a static certificate, and the Go seed. All
+ * five run during the whole benchmark; the load alternates between them in a rotated order.
  *
  * @example
  * const result = await runHandshakeBench(context, { rounds: 3, durationS: 5, clients: 16 })
@@ -61,9 +66,11 @@ export async function runHandshakeBench(
   const servers: { figures: HandshakeFigures; server: ServerProcess }[] = []
   try {
     const hello1Dir = join(dir, 'hello-1')
+    const helloDefaultDir = join(dir, 'hello-default')
     const helloAllDir = join(dir, 'hello-all')
     const goDir = join(dir, 'go')
     await seedCertificateCaches(certs, { managerDir: hello1Dir, signal })
+    await seedCertificateCaches(certs, { managerDir: helloDefaultDir, signal })
     await seedCertificateCaches(certs, { managerDir: helloAllDir, autocertDir: goDir, signal })
     const common = {
       domains: [NAME],
@@ -89,6 +96,19 @@ export async function runHandshakeBench(
         'plain',
         'plain node:https, static certificate',
         (port) => startPlainHttpsServer({ port, keyChainFile: certs.file(NAME), signal }),
+      ],
+      [
+        'hello-default',
+        `apps/hello, default workers (${defaultHelloWorkers(context.cores)} on ${context.cores} cores)`,
+        (port) =>
+          startHelloServer({
+            ...common,
+            entry: context.hello,
+            nodeOptions: context.helloNodeOptions,
+            port,
+            certsDir: helloDefaultDir,
+            workers: 'default',
+          }),
       ],
       [
         'hello-all',

@@ -11,14 +11,16 @@ export interface HelloServerOptions {
   directoryUrl: string
   /** PEM file of the CA to trust for the ACME API. */
   caFile: string
-  /** `node:cluster` workers; 1 runs a single process. */
-  workers: number
+  /** `node:cluster` workers; 1 runs a single process; `'default'` leaves `WORKERS` unset. */
+  workers: number | 'default'
   /** Extra Node options, e.g. `--cpu-prof`. */
   nodeOptions?: readonly string[]
   /** The Node binary to run; default the one running the benchmark. */
   node?: string
   /** Pin to these CPUs (`taskset -c`), workers included. */
   cpus?: string
+  /** More environment variables (e.g. `DNS_*` for DNS-01), set last. */
+  env?: Readonly<Record<string, string>>
   signal?: AbortSignal
 }
 
@@ -31,15 +33,16 @@ export interface HelloServerOptions {
  */
 export function startHelloServer(options: HelloServerOptions): Promise<ServerProcess> {
   const { command, args, cwd } = nodeCommand(options.entry.file, options.nodeOptions)
+  const { WORKERS: _, ...inherited } = process.env
   return startServerProcess({
-    name: `apps/hello (${options.workers} worker${options.workers === 1 ? '' : 's'})`,
+    name: `apps/hello (${options.workers === 'default' ? 'default' : options.workers} worker${options.workers === 1 ? '' : 's'})`,
     command: options.node ?? command,
     args,
     cwd,
     port: options.port,
     ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: 'production',
       DOMAINS: options.domains.join(','),
       ACME_DIRECTORY: options.directoryUrl,
@@ -48,8 +51,9 @@ export function startHelloServer(options: HelloServerOptions): Promise<ServerPro
       HTTPS_PORT: String(options.port),
       HTTP_PORT: 'off',
       HOST: '127.0.0.1',
-      WORKERS: String(options.workers),
+      ...(options.workers === 'default' ? {} : { WORKERS: String(options.workers) }),
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     ...(options.signal ? { signal: options.signal } : {}),
   })

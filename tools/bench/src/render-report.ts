@@ -138,7 +138,11 @@ export function renderReport(results: BenchResults): string {
       `h2load \`--h1\`, ${sizes.clients} connections, one thread, about ${sizes.durationS} s measured after a short warm-up run, SNI \`hs.bench.test\`, ECDSA P-256 certificate from a local CA already in each server's cache. Full handshakes: \`Connection: close\` and session resumption switched off in h2load (\`native/no-resume.c\`), so every request is a full TLS handshake and one GET. Keep-alive: GETs on open connections. The load generator runs on the same ${machine.cores} cores.`,
       '',
     )
-    const pairs: Record<string, string> = { 'hello-1': 'plain', 'hello-all': 'go-seed' }
+    const pairs: Record<string, string> = {
+      'hello-1': 'plain',
+      'hello-default': 'hello-1',
+      'hello-all': 'go-seed',
+    }
     out.push(
       table(
         [

@@ -37,6 +37,7 @@ describe('benchmarks in smoke mode', () => {
     expect(handshakes?.servers.map((s) => s.id)).toEqual([
       'hello-1',
       'plain',
+      'hello-default',
       'hello-all',
       'go-seed',
     ])
