@@ -18,7 +18,7 @@ export const FULL_SIZES: BenchSizes = {
   issuance: { rounds: 3, sequential: 20, concurrent: 50 },
   handshakes: { rounds: 5, durationS: 4, clients: 16 },
   pinned: { rounds: 5, durationS: 4, connections: [4, 16], node24: true },
-  scale: { rounds: 3, names: 10_000, randomHandshakes: 2000 },
+  scale: { rounds: 3, names: 10_000, randomHandshakes: 2000, node24: true },
   footprint: { rounds: 3, settleMs: 2000 },
 }
 
@@ -27,6 +27,6 @@ export const SMOKE_SIZES: BenchSizes = {
   issuance: { rounds: 1, sequential: 1, concurrent: 2 },
   handshakes: { rounds: 1, durationS: 1, clients: 4 },
   pinned: { rounds: 1, durationS: 1, connections: [4], node24: false },
-  scale: { rounds: 1, names: 5, randomHandshakes: 5 },
+  scale: { rounds: 1, names: 5, randomHandshakes: 5, node24: false },
   footprint: { rounds: 1, settleMs: 100 },
 }

@@ -170,33 +170,41 @@ export function renderReport(results: BenchResults): string {
   if (pinned) out.push(renderPinnedHandshakes(pinned), '')
 
   if (scale) {
-    const { one, many, sizes } = scale
-    const names = many.names.toLocaleString('en-US')
+    const { sizes, pinned: scalePinned, nodes } = scale
+    const names = sizes.names.toLocaleString('en-US')
     out.push(`## 3. Scale: ${names} names`, '')
     out.push(
-      `apps/hello, 1 worker, with ${names} certificates (local CA, ECDSA P-256) already in its directory cache, against the same with 1 name; ${sizes.rounds} round(s), alternating. Listening: from spawning the process to its port accepting a connection. RSS: after one handshake for every name. Handshakes: a Node TLS client in the benchmark process, full handshakes verified against the local root, one at a time; "first" loads each certificate from the directory cache, "random" draws ${sizes.randomHandshakes} names at random afterwards.`,
+      `apps/hello, 1 worker, with ${names} certificates (local CA, ECDSA P-256) already in its directory cache, against the same with 1 name, under ${nodes.map((n) => `Node ${n.node.version} (OpenSSL ${n.node.openssl})`).join(' and ')}; ${sizes.rounds} round(s), every configuration in a rotated order. ${scalePinned ? 'The server is pinned to CPU 0 (`taskset -c 0`) and the benchmark process, which is the client, to CPU 1.' : `Unpinned: server and client share the ${machine.cores} core(s).`} Listening: from spawning the process to its port accepting a connection. RSS: after one handshake for every name. Handshakes: a Node TLS client in the benchmark process, full handshakes verified against the local root, one at a time; "first" loads each certificate from the directory cache, "random" draws ${sizes.randomHandshakes} names at random afterwards (beyond the manager's `maxContexts`, 1,000 by default, most of them rebuild a context its LRU evicted). CPU: the server's own CPU time over the random handshakes, per handshake.`,
       '',
     )
-    const row = (label: string, pick: (f: typeof one) => number, format: (n: number) => string) => [
-      label,
-      format(pick(one)),
-      format(pick(many)),
-      ratio(pick(many) / pick(one)),
-    ]
-    out.push(
-      table(
-        ['figure', '1 name', `${names} names`, 'ratio'],
-        [
-          row('start to listening (median)', (f) => median(f.listeningMs), ms),
-          row('RSS after one handshake per name', (f) => median(f.rssBytes), mb),
-          row('first handshake per name, p50', (f) => percentile(f.firstHandshakeMs, 50), ms),
-          row('first handshake per name, p99', (f) => percentile(f.firstHandshakeMs, 99), ms),
-          row('random names, p50', (f) => percentile(f.randomHandshakeMs, 50), ms),
-          row('random names, p99', (f) => percentile(f.randomHandshakeMs, 99), ms),
-        ],
-      ),
-      '',
-    )
+    for (const { node, one, many } of nodes) {
+      const row = (
+        label: string,
+        pick: (f: typeof one) => number,
+        format: (n: number) => string,
+      ) => [label, format(pick(one)), format(pick(many)), ratio(pick(many) / pick(one))]
+      const us = (value: number): string => `${value.toFixed(0)} µs`
+      out.push(`### Node ${node.major}`, '')
+      out.push(
+        table(
+          ['figure', '1 name', `${names} names`, 'ratio'],
+          [
+            row('start to listening (median)', (f) => median(f.listeningMs), ms),
+            row('RSS after one handshake per name', (f) => median(f.rssBytes), mb),
+            row('first handshake per name, p50', (f) => percentile(f.firstHandshakeMs, 50), ms),
+            row('first handshake per name, p99', (f) => percentile(f.firstHandshakeMs, 99), ms),
+            row('random names, p50', (f) => percentile(f.randomHandshakeMs, 50), ms),
+            row('random names, p99', (f) => percentile(f.randomHandshakeMs, 99), ms),
+            row(
+              'random names, server CPU per handshake',
+              (f) => median(f.randomCpuUsPerHandshake),
+              us,
+            ),
+          ],
+        ),
+        '',
+      )
+    }
   }
 
   if (footprint) {

@@ -40,6 +40,7 @@ function results(figures: {
     listeningMs: [listeningMs],
     rssBytes: [rssBytes],
     firstHandshakeMs: [p99],
+    randomCpuUsPerHandshake: [900],
     // 99 fast handshakes and one at p99: the nearest-rank p99 of 100 samples is the 99th.
     randomHandshakeMs: [...Array.from({ length: 98 }, () => 1), p99, p99 + 100],
   })
@@ -77,9 +78,15 @@ function results(figures: {
       ],
     },
     scale: {
-      sizes: { rounds: 1, names: 10_000, randomHandshakes: 100 },
-      one: scale(1, 100, 50e6, 2),
-      many: scale(10_000, figures.listeningMs, figures.rssBytes, figures.p99Ms),
+      sizes: { rounds: 1, names: 10_000, randomHandshakes: 100, node24: false },
+      pinned: true,
+      nodes: [
+        {
+          node: { path: '/usr/bin/node', version: 'v20.20.2', major: 20, openssl: '3.0.17' },
+          one: scale(1, 100, 50e6, 2),
+          many: scale(10_000, figures.listeningMs, figures.rssBytes, figures.p99Ms),
+        },
+      ],
     },
   }
 }
@@ -125,9 +132,9 @@ describe('checkBudgets', () => {
   it('leaves out the budgets of benchmarks that did not run', () => {
     const { issuance: _, handshakes: __, ...rest } = results(AT_THE_LIMITS)
     expect(checkBudgets(rest).map((c) => c.budget)).toEqual([
-      '10,000 names: start to listening',
-      '10,000 names: RSS after one handshake per name',
-      '10,000 names: handshake p99, random names',
+      '10,000 names, Node 20: start to listening',
+      '10,000 names, Node 20: RSS after one handshake per name',
+      '10,000 names, Node 20: handshake p99, random names (pinned)',
     ])
   })
 })
@@ -140,7 +147,7 @@ describe('renderReport', () => {
     expect(report).toContain('Node v20.20.2')
     expect(report).toContain('## Budgets')
     expect(report.match(/\| met +\|/g)).toHaveLength(7)
-    expect(report).toMatch(/handshake p99, random names +\| 12 ms .*\*\*missed\*\*/)
+    expect(report).toMatch(/handshake p99, random names \(pinned\) +\| 12 ms .*\*\*missed\*\*/)
   })
 
   it('gives no verdicts in smoke mode', () => {
