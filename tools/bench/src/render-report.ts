@@ -2,8 +2,9 @@ import type { BenchResults } from './bench-results.js'
 import { checkBudgets } from './budgets.js'
 import type { IssuanceSizes, IssuerFigures } from './issuance-bench.js'
 import { versionsLine } from './machine-info.js'
-import { renderPinnedHandshakes } from './render-pinned-handshakes.js'
+import { pairedRatio, renderPinnedHandshakes } from './render-pinned-handshakes.js'
 import { median, percentile } from './stats.js'
+import type { WildcardFigures } from './wildcard-bench.js'
 
 const ms = (value: number): string =>
   Number.isNaN(value) ? '—' : `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`
@@ -68,6 +69,29 @@ function issuanceTable(issuers: readonly IssuerFigures[], sizes: IssuanceSizes):
   )
 }
 
+/** One wildcard table: each contestant, and DNS-01 against apps/hello's exact name (paired rounds). */
+function wildcardTable(figures: readonly WildcardFigures[]): string {
+  const exact = figures.find((f) => f.id === 'hello-exact')
+  return table(
+    [
+      'contestant',
+      'to the certificate: median',
+      'min–max',
+      'requests per order',
+      '÷ apps/hello, exact name (tls-alpn-01)',
+    ],
+    figures.map((f) => [
+      f.label,
+      ms(median(f.ms)),
+      `${ms(Math.min(...f.ms))}–${ms(Math.max(...f.ms))}`,
+      median(f.requests).toFixed(1),
+      !exact || f === exact
+        ? 'baseline'
+        : `${ratio(pairedRatio(f.ms, exact.ms))}${spread(f.ms, exact.ms)}`,
+    ]),
+  )
+}
+
 /**
  * Renders a run as the markdown of `tools/bench/RESULTS.md`: date, machine, how it was measured,
  * the budget verdicts (full runs only) and one section per benchmark with each figure, its
@@ -77,7 +101,7 @@ function issuanceTable(issuers: readonly IssuerFigures[], sizes: IssuanceSizes):
  * await writeFile('RESULTS.md', renderReport(results))
  */
 export function renderReport(results: BenchResults): string {
-  const { machine, issuance, handshakes, pinned, scale, footprint } = results
+  const { machine, issuance, handshakes, pinned, scale, footprint, wildcard } = results
   const out: string[] = []
   const minutes = (results.finishedAt.getTime() - results.startedAt.getTime()) / 60_000
   out.push('# autotls benchmarks', '')
@@ -174,7 +198,7 @@ export function renderReport(results: BenchResults): string {
     const names = sizes.names.toLocaleString('en-US')
     out.push(`## 3. Scale: ${names} names`, '')
     out.push(
-      `apps/hello, 1 worker, with ${names} certificates (local CA, ECDSA P-256) already in its directory cache, against the same with 1 name, under ${nodes.map((n) => `Node ${n.node.version} (OpenSSL ${n.node.openssl})`).join(' and ')}; ${sizes.rounds} round(s), every configuration in a rotated order. ${scalePinned ? 'The server is pinned to CPU 0 (`taskset -c 0`) and the benchmark process, which is the client, to CPU 1.' : `Unpinned: server and client share the ${machine.cores} core(s).`} Listening: from spawning the process to its port accepting a connection. RSS: after one handshake for every name. Handshakes: a Node TLS client in the benchmark process, full handshakes verified against the local root, one at a time; "first" loads each certificate from the directory cache, "random" draws ${sizes.randomHandshakes} names at random afterwards (beyond the manager's `maxContexts`, 1,000 by default, most of them rebuild a context its LRU evicted). CPU: the server's own CPU time over the random handshakes, per handshake.`,
+      `apps/hello, 1 worker, with ${names} certificates (local CA, ECDSA P-256) already in its directory cache, against the same with 1 name, under ${nodes.map((n) => `Node ${n.node.version} (OpenSSL ${n.node.openssl})`).join(' and ')}; ${sizes.rounds} round(s), every configuration in a rotated order. ${scalePinned ? 'The server is pinned to CPU 0 (`taskset -c 0`) and the benchmark process, which is the client, to CPU 1.' : `Unpinned: server and client share the ${machine.cores} core(s).`} Listening: from spawning the process to its port accepting a connection. RSS: after one handshake for every name. Handshakes: a Node TLS client in the benchmark process, full handshakes verified against the local root, one at a time; "first" loads each certificate from the directory cache, "random" draws ${sizes.randomHandshakes} names at random afterwards (beyond the manager's \`maxContexts\`, 1,000 by default, most of them rebuild a context its LRU evicted). CPU: the server's own CPU time over the random handshakes, per handshake.`,
       '',
     )
     for (const { node, one, many } of nodes) {
@@ -241,6 +265,17 @@ export function renderReport(results: BenchResults): string {
       ),
       '',
     )
+  }
+  if (wildcard) {
+    out.push('## 5. Wildcard certificates over DNS-01: time to the first one', '')
+    out.push(
+      `Pebble's \`-dnsserver\` points at a real authoritative server from Debian (${wildcard.dnsServers}) serving \`example.test\`; TXT records go in by RFC 2136 dynamic update signed with TSIG (HMAC-SHA256), and the DNS-01 solver's propagation checks are on at apps/hello's defaults: after each update it asks the zone's servers every 2 s (up to 120 s) until they answer the value, and only then tells the CA to look. apps/hello runs from its ${results.hello.kind}, 1 worker, configured by environment (\`DNS_PROVIDER=rfc2136\`, \`DNS_SERVER\`, \`DNS_TSIG_KEY_FILE\`, \`DOMAINS=*.example.test,…\`); its figure runs from the first \`GET https://<random>.example.test/\` to its response: one order for \`*.example.test\` and \`example.test\`, two authorizations, two TXT values at one name. \`@autotls/acme\` \`issueCertificate()\` alone does the same order through \`dns01Solver\` (the zone's server found through its NS record), against BIND and against Knot. ${wildcard.sizes.rounds} round(s) per Pebble, contestants rotated; every process and account is fresh each round and its account is registered before the clock starts (apps/hello: by a warm-up exact name); no authorization reuse; default 5 % nonce rejection. Requests per order: what Pebble logged from the first request until it had been quiet for 0.5 s (a renewal-info fetch right after issuance counts).`,
+      '',
+      "No other system obtains wildcard certificates on demand (Go's autocert has no DNS-01, golang/go#23198; CertMagic's on-demand TLS cannot obtain wildcards; node `acme-client` leaves DNS to user code), so the baseline is apps/hello itself, in the same process and round, obtaining a certificate for a new exact name over tls-alpn-01: the ratio (median of per-round ratios) is what DNS-01 with its propagation checks costs over the quickest challenge. A primary applies an update before it acknowledges it, so here the first check already sees the record; with secondaries, their transfer time adds to the figure in 2 s steps.",
+      '',
+    )
+    out.push('### With validation delays (headline)', '', wildcardTable(wildcard.issuers), '')
+    out.push('### Without validation delays', '', wildcardTable(wildcard.noDelay), '')
   }
   return `${out.join('\n').trimEnd()}\n`
 }
