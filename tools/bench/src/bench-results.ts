@@ -5,6 +5,7 @@ import type { IssuanceResult } from './issuance-bench.js'
 import type { MachineInfo } from './machine-info.js'
 import type { PinnedHandshakeResult } from './pinned-handshake-bench.js'
 import type { ScaleResult } from './scale-bench.js'
+import type { WildcardResult } from './wildcard-bench.js'
 
 /** Everything one run measured; a benchmark left out of the run is absent. */
 export interface BenchResults {
@@ -20,4 +21,6 @@ export interface BenchResults {
   readonly pinned?: PinnedHandshakeResult
   readonly scale?: ScaleResult
   readonly footprint?: FootprintResult
+  /** Time to the first wildcard certificate over DNS-01 (no budget: nothing to compare with). */
+  readonly wildcard?: WildcardResult
 }

@@ -3,6 +3,7 @@ import type { HandshakeSizes } from './handshake-bench.js'
 import type { IssuanceSizes } from './issuance-bench.js'
 import type { PinnedHandshakeSizes } from './pinned-handshake-bench.js'
 import type { ScaleSizes } from './scale-bench.js'
+import type { WildcardSizes } from './wildcard-bench.js'
 
 /** The size of every benchmark in one run. */
 export interface BenchSizes {
@@ -11,6 +12,7 @@ export interface BenchSizes {
   readonly pinned: PinnedHandshakeSizes
   readonly scale: ScaleSizes
   readonly footprint: FootprintSizes
+  readonly wildcard: WildcardSizes
 }
 
 /** The sizes the budgets are about (a run takes about twenty minutes on 2 cores, half of it the pinned handshakes). */
@@ -20,6 +22,7 @@ export const FULL_SIZES: BenchSizes = {
   pinned: { rounds: 5, durationS: 4, connections: [4, 16], node24: true },
   scale: { rounds: 3, names: 10_000, randomHandshakes: 2000, node24: true },
   footprint: { rounds: 3, settleMs: 2000 },
+  wildcard: { rounds: 5 },
 }
 
 /** Tiny sizes that run every code path in well under a minute: figures mean nothing. */
@@ -29,4 +32,5 @@ export const SMOKE_SIZES: BenchSizes = {
   pinned: { rounds: 1, durationS: 1, connections: [4], node24: false },
   scale: { rounds: 1, names: 5, randomHandshakes: 5, node24: false },
   footprint: { rounds: 1, settleMs: 100 },
+  wildcard: { rounds: 1 },
 }

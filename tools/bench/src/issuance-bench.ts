@@ -57,7 +57,7 @@ interface Target {
 }
 
 /** Requests Pebble has logged so far (one line per request it handled). */
-function pebbleRequests(pebble: Pebble): number {
+export function pebbleRequests(pebble: Pebble): number {
   return pebble.logs().split('-> calling handler()').length - 1
 }
 

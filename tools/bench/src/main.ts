@@ -1,4 +1,4 @@
-// pnpm --filter @autotls/bench bench [-- --smoke] [--only=issuance,handshakes,pinned,scale,footprint]
+// pnpm --filter @autotls/bench bench [-- --smoke] [--only=issuance,handshakes,pinned,scale,footprint,wildcard]
 //   [--out=FILE] [--cpu-prof=DIR]
 // Runs the benchmarks and writes tools/bench/RESULTS.md (see README.md).
 import { readdir, writeFile } from 'node:fs/promises'
@@ -9,7 +9,14 @@ import { renderReport } from './render-report.js'
 import { BENCH_DIR } from './repo-paths.js'
 import { type BenchName, runBenchmarks } from './run-benchmarks.js'
 
-const NAMES: readonly BenchName[] = ['issuance', 'handshakes', 'pinned', 'scale', 'footprint']
+const NAMES: readonly BenchName[] = [
+  'issuance',
+  'handshakes',
+  'pinned',
+  'scale',
+  'footprint',
+  'wildcard',
+]
 
 // `pnpm bench -- --smoke` hands the `--` through: drop it.
 const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'))

@@ -14,9 +14,10 @@ import { machineInfo } from './machine-info.js'
 import { runPinnedHandshakeBench } from './pinned-handshake-bench.js'
 import { BENCH_DIR } from './repo-paths.js'
 import { runScaleBench } from './scale-bench.js'
+import { runWildcardBench } from './wildcard-bench.js'
 
 /** The benchmarks of a run. */
-export type BenchName = 'issuance' | 'handshakes' | 'pinned' | 'scale' | 'footprint'
+export type BenchName = 'issuance' | 'handshakes' | 'pinned' | 'scale' | 'footprint' | 'wildcard'
 
 /** What {@link runBenchmarks} runs. */
 export interface RunBenchmarksOptions {
@@ -47,7 +48,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
   const startedAt = now()
   const sizes = options.sizes ?? (options.mode === 'full' ? FULL_SIZES : SMOKE_SIZES)
   const only = new Set<BenchName>(
-    options.only ?? ['issuance', 'handshakes', 'pinned', 'scale', 'footprint'],
+    options.only ?? ['issuance', 'handshakes', 'pinned', 'scale', 'footprint', 'wildcard'],
   )
   const signal = options.signal ?? new AbortController().signal
   const log = options.log ?? (() => {})
@@ -92,6 +93,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
       ...(only.has('scale') ? { scale: await runScaleBench(context, sizes.scale) } : {}),
       ...(only.has('footprint')
         ? { footprint: await runFootprintBench(context, sizes.footprint) }
+        : {}),
+      ...(only.has('wildcard')
+        ? { wildcard: await runWildcardBench(context, sizes.wildcard) }
         : {}),
       finishedAt: now(),
     }
