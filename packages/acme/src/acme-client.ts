@@ -152,8 +152,8 @@ const KNOWN_ORDERS = 1000
  * An RFC 8555 ACME client: directory, account, orders, authorizations, challenges,
  * certificates, revocation, ARI (RFC 9773) and profiles. Every method takes an AbortSignal and
  * runs under a deadline; shared work (directory, newAccount) runs under the client's own deadline,
- * so one caller giving up does not fail the others. Requests are paced per client (40/s, bursts
- * of 50; newNonce 10/s), each nonce is used once, Retry-After is honoured everywhere, polls
+ * so one caller giving up does not fail the others. Requests are paced per client (80/s, bursts
+ * of 80; newNonce 10/s), each nonce is used once, Retry-After is honoured everywhere, polls
  * without it follow a jittered schedule, and only requests that are safe to repeat are repeated
  * blindly (see the package README, "Polling, retries and the request budget").
  *
@@ -581,7 +581,7 @@ export class AcmeClient {
    * `ready`, when it waits for {@link AcmeClient.finalizeOrder}); `invalid` rejects with
    * ERR_ACME_ORDER_INVALID carrying the order's problem. Given an order object it polls only if
    * that object is still pending or processing, first after the Retry-After its finalize answer
-   * carried, else after the schedule's first step (`processing`: about 100 ms, growing to 5 s;
+   * carried, else after the schedule's first step (`processing`: about 20 ms, growing to 5 s;
    * `pending`: about 1 s, growing to 5 s; each ±20 %). Later polls honour Retry-After too.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
    */

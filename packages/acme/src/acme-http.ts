@@ -64,12 +64,12 @@ const BACKOFF = { baseMs: 250, maxMs: 8000 }
 const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:'
 /**
  * Client-wide pace, far under Let's Encrypt's per-IP limits (new-nonce 20/s with a burst of 10,
- * new-account 5/s, every other /acme/ endpoint 250/s, new-order 300/s): every request shares one
- * bucket (at most 90 in any second, 40/s sustained), and newNonce has its own (10/s, bursts of
- * 5). A request that finds the nonce pool empty waits for whichever comes first, a nonce from
+ * new-account 5/s, every other /acme/ endpoint 250/s with a burst of 125, new-order 300/s): every
+ * request shares one bucket (at most 160 in any second, 80/s sustained: a third of what the
+ * /acme/ endpoints alone allow), and newNonce has its own (10/s, bursts of 5). A request that finds the nonce pool empty waits for whichever comes first, a nonce from
  * another answer or a newNonce token.
  */
-export const REQUEST_PACE = { perSecond: 40, burst: 50 }
+export const REQUEST_PACE = { perSecond: 80, burst: 80 }
 export const NEW_NONCE_PACE = { perSecond: 10, burst: 5 }
 
 /** Is this failure one that a repeated request might not see (5xx, lost connection)? */

@@ -42,15 +42,16 @@ export const AUTHORIZATION_POLLS: PollSchedule = {
 
 /**
  * Orders being issued (`processing`): signing takes the CA milliseconds (Boulder usually answers
- * finalize with the certificate ready), so the first poll comes soon: 100 ms, 250 ms, 625 ms,
- * 1.6 s, 3.9 s, then every 5 s, each ±20 %.
+ * finalize with the certificate ready), so the first poll comes soon: 20 ms, 60 ms, 180 ms,
+ * 540 ms, 1.6 s, 4.9 s, then every 5 s, each ±20 %. Growing threefold, a CA that takes a second
+ * to sign costs five polls, one more than a schedule starting at 100 ms would.
  */
 export const ORDER_POLLS: PollSchedule = {
-  firstMs: 100,
-  growth: 2.5,
+  firstMs: 20,
+  growth: 3,
   maxMs: 5000,
   jitter: 0.2,
-  floorMs: 80,
+  floorMs: 20,
 }
 
 /**

@@ -56,7 +56,7 @@ const CLEANUP_TIMEOUT_MS = 10_000
 
 /**
  * Runs the whole issuance: order, every authorization in parallel (present, respond, poll,
- * clean up), finalize with a CSR for a fresh key, poll, download. Each solver gets
+ * clean up) while a fresh key and its CSR are made, finalize, poll, download. Each solver gets
  * `validationSeen` in its arguments to wake the authorization poll when the CA's validation
  * request arrives. On failure every presented
  * challenge is still cleaned up and authorizations left pending are deactivated.
@@ -120,6 +120,9 @@ async function issueWithin(
     ...(options.replaces === undefined ? {} : { replaces: options.replaces }),
     ...call,
   })
+  // The certificate key and CSR are made while the CA validates, not after.
+  const keyAndCsr = makeKeyAndCsr(options, identifiers)
+  keyAndCsr.catch(() => {})
   try {
     await Promise.all(
       order.authorizations.map((url) =>
@@ -133,8 +136,7 @@ async function issueWithin(
     await deactivatePending(client, order.authorizations)
     throw error
   }
-  const key = options.key ?? (await generateKeyPair(options.keyType ?? 'ec-p256'))
-  const csr = await createCsr({ key, identifiers })
+  const { key, csr } = await keyAndCsr
   const finalized = await client.finalizeOrder(order, csr.der, call)
   const valid = await client.waitForOrder(finalized, call)
   const chain = await client.downloadCertificate(valid, {
@@ -147,6 +149,14 @@ async function issueWithin(
     chainPem: chain.chainPem,
     orderUrl: order.url,
   }
+}
+
+async function makeKeyAndCsr(
+  options: IssueCertificateOptions,
+  identifiers: readonly Identifier[],
+): Promise<{ key: KeyPair; csr: { der: Uint8Array } }> {
+  const key = options.key ?? (await generateKeyPair(options.keyType ?? 'ec-p256'))
+  return { key, csr: await createCsr({ key, identifiers }) }
 }
 
 async function authorize(

@@ -33,5 +33,8 @@ export class PollWaker {
   }
 }
 
-/** How long after the last wake-up the poll goes out: validation traffic comes in bursts. */
-export const WAKE_QUIET_MS = 50
+/**
+ * How long after the last wake-up the poll goes out: validation traffic comes in bursts, and the
+ * CA records the outcome a moment after its last request (Pebble within a few ms).
+ */
+export const WAKE_QUIET_MS = 15
