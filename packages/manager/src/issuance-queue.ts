@@ -1,10 +1,10 @@
 /**
  * Runs at most `limit` jobs at once, first come first served. The manager puts each order through
- * it: when many new names arrive together, the first ones are done in a fraction of a second
- * instead of all of them finishing together at the end, and the CA sees a steady trickle.
+ * it (`maxConcurrentIssuances`), so a flood of new names cannot start an unbounded number of
+ * orders at once.
  *
  * @example
- * const queue = new IssuanceQueue(8)
+ * const queue = new IssuanceQueue(100)
  * await queue.run(() => issueCertificate(...), signal)
  */
 export class IssuanceQueue {

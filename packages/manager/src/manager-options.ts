@@ -120,9 +120,11 @@ export interface ManagerOptions {
    */
   maxContexts?: number
   /**
-   * Orders run at once by this process; more wait their turn, first come first served. When many
-   * new names arrive together the first are served in a fraction of a second instead of all of
-   * them finishing together, and the CA sees a steady trickle. Default 8.
+   * Orders run at once by this process; more wait their turn, first come first served. An order
+   * spends most of its time waiting for the CA to validate (seconds at a real CA), so the bound is
+   * high: 50 new names at once take about as long as one. The CA is protected by the ACME client's
+   * request pace (see `@autotls/acme`, "Request budget") and by `issuanceBudget`, not by this.
+   * Default 100.
    */
   maxConcurrentIssuances?: number
   /**
