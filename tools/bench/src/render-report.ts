@@ -1,3 +1,4 @@
+import { AUTHORIZATION_POLLS } from '@autotls/acme'
 import type { BenchResults } from './bench-results.js'
 import { checkBudgets } from './budgets.js'
 import type { IssuanceSizes, IssuerFigures } from './issuance-bench.js'
@@ -267,11 +268,13 @@ export function renderReport(results: BenchResults): string {
     )
   }
   if (wildcard) {
+    const { firstMs, jitter } = AUTHORIZATION_POLLS
+    const firstPoll = `${((firstMs * (1 - jitter)) / 1000).toFixed(1)}–${((firstMs * (1 + jitter)) / 1000).toFixed(1)} s`
     out.push('## 5. Wildcard certificates over DNS-01: time to the first one', '')
     out.push(
       `Pebble's \`-dnsserver\` points at a real authoritative server from Debian (${wildcard.dnsServers}) serving \`example.test\`; TXT records go in by RFC 2136 dynamic update signed with TSIG (HMAC-SHA256), and the DNS-01 solver's propagation checks are on at apps/hello's defaults: after each update it asks the zone's servers every 2 s (up to 120 s) until they answer the value, and only then tells the CA to look. apps/hello runs from its ${results.hello.kind}, 1 worker, configured by environment (\`DNS_PROVIDER=rfc2136\`, \`DNS_SERVER\`, \`DNS_TSIG_KEY_FILE\`, \`DOMAINS=*.example.test,…\`); its figure runs from the first \`GET https://<random>.example.test/\` to its response: one order for \`*.example.test\` and \`example.test\`, two authorizations, two TXT values at one name. \`@autotls/acme\` \`issueCertificate()\` alone does the same order through \`dns01Solver\` (the zone's server found through its NS record), against BIND and against Knot. ${wildcard.sizes.rounds} round(s) per Pebble, contestants rotated; every process and account is fresh each round and its account is registered before the clock starts (apps/hello: by a warm-up exact name); no authorization reuse; default 5 % nonce rejection. Requests per order: what Pebble logged from the first request until it had been quiet for 0.5 s (a renewal-info fetch right after issuance counts).`,
       '',
-      "No other system obtains wildcard certificates on demand (Go's autocert has no DNS-01, golang/go#23198; CertMagic's on-demand TLS cannot obtain wildcards; node `acme-client` leaves DNS to user code), so the baseline is apps/hello itself, in the same process and round, obtaining a certificate for a new exact name over tls-alpn-01: the ratio (median of per-round ratios) is what DNS-01 with its propagation checks costs over the quickest challenge. A primary applies an update before it acknowledges it, so here the first check already sees the record; with secondaries, their transfer time adds to the figure in 2 s steps. Without validation delays, most of a DNS-01 figure is the first authorization poll (0.8–1.2 s after the challenge is answered): the CA's TXT lookup goes to the DNS server, not to us, so unlike tls-alpn-01 nothing wakes the poll when the validation happens.",
+      `No other system obtains wildcard certificates on demand (Go's autocert has no DNS-01, golang/go#23198; CertMagic's on-demand TLS cannot obtain wildcards; node \`acme-client\` leaves DNS to user code), so the baseline is apps/hello itself, in the same process and round, obtaining a certificate for a new exact name over tls-alpn-01: the ratio (median of per-round ratios) is what DNS-01 with its propagation checks costs over the quickest challenge. A primary applies an update before it acknowledges it, so here the first check already sees the record; with secondaries, their transfer time adds to the figure in 2 s steps. Without validation delays, most of a DNS-01 figure is the first authorization poll (${firstPoll} after the challenge is answered, \`AUTHORIZATION_POLLS\` of @autotls/acme): the CA's TXT lookup goes to the DNS server, not to us, so unlike tls-alpn-01 nothing wakes the poll when the validation happens.`,
       '',
     )
     out.push('### With validation delays (headline)', '', wildcardTable(wildcard.issuers), '')
