@@ -110,8 +110,8 @@ export class ConnectionRouter extends Server {
   readonly #onReject: ConnectionRouterOptions['onReject']
   /** Every accepted connection not yet closed, whatever its phase. */
   readonly #connections = new Map<Socket, Connection>()
-  /** Connections with a deadline running (phase `hello` or `handshake`). */
-  readonly #pending = new Set<Connection>()
+  /** How many connections have a deadline running (phase `hello` or `handshake`). */
+  #waiting = 0
   readonly #watched = new WeakSet<Server>()
   #sweeper: NodeJS.Timeout | null = null
   // Shared listeners: `this` is the socket that emitted, so no closure per connection.
@@ -159,15 +159,12 @@ export class ConnectionRouter extends Server {
       const connection = router.#connections.get(this)
       if (!connection) return
       router.#connections.delete(this)
-      router.#pending.delete(connection)
-      connection.phase = 'done'
+      router.#enter(connection, 'done')
     }
     this.#onSecure = (tlsSocket: TLSSocket): void => {
       const raw = parentOf(tlsSocket)
       const connection = raw && this.#connections.get(raw)
-      if (!connection) return
-      connection.phase = 'done'
-      this.#pending.delete(connection)
+      if (connection) this.#enter(connection, 'done')
     }
     this.on('connection', (socket: Socket) => this.#accept(socket))
   }
@@ -190,7 +187,8 @@ export class ConnectionRouter extends Server {
       now + Math.min(this.#helloTimeoutMs, this.#handshakeTimeoutMs),
     )
     this.#connections.set(socket, connection)
-    this.#track(connection)
+    this.#waiting++
+    this.#startSweep()
     socket.on('close', this.#onClose)
     // Stays after the handoff: the TLS socket reports errors itself, and an 'error' on the raw
     // socket with no listener would crash the process.
@@ -199,9 +197,21 @@ export class ConnectionRouter extends Server {
     socket.on('end', this.#onEnd)
   }
 
-  /** Starts `connection`'s deadline, and the shared sweep if it is not running. */
-  #track(connection: Connection): void {
-    this.#pending.add(connection)
+  /** Moves `connection` to `phase`, counting the connections whose deadline runs. */
+  #enter(connection: Connection, phase: Phase): void {
+    const was = connection.phase === 'hello' || connection.phase === 'handshake'
+    const is = phase === 'hello' || phase === 'handshake'
+    connection.phase = phase
+    if (was === is) return
+    if (was) this.#waiting--
+    else {
+      this.#waiting++
+      this.#startSweep()
+    }
+  }
+
+  /** Starts the shared sweep over deadlines if it is not running. */
+  #startSweep(): void {
     if (this.#sweeper !== null) return
     this.#sweeper = setInterval(() => this.#sweep(), this.#sweepMs)
     this.#sweeper.unref()
@@ -210,7 +220,8 @@ export class ConnectionRouter extends Server {
   /** Drops every connection past its deadline; stops when none is left waiting. */
   #sweep(): void {
     const now = performance.now()
-    for (const connection of this.#pending) {
+    for (const connection of this.#connections.values()) {
+      if (connection.phase !== 'hello' && connection.phase !== 'handshake') continue
       if (connection.deadline > now) continue
       if (connection.phase === 'hello') {
         this.#drop(
@@ -230,7 +241,7 @@ export class ConnectionRouter extends Server {
         )
       }
     }
-    if (this.#pending.size === 0 && this.#sweeper !== null) {
+    if (this.#waiting === 0 && this.#sweeper !== null) {
       clearInterval(this.#sweeper)
       this.#sweeper = null
     }
@@ -239,8 +250,7 @@ export class ConnectionRouter extends Server {
   /** Destroys the connection and reports why (`null`: nothing to report). */
   #drop(connection: Connection, error: ManagerError | null): void {
     this.#endHello(connection)
-    connection.phase = 'done'
-    this.#pending.delete(connection)
+    this.#enter(connection, 'done')
     connection.socket.destroy()
     if (error) this.#onReject?.(error, connection.socket, connection.serverName)
   }
@@ -269,8 +279,7 @@ export class ConnectionRouter extends Server {
     connection.serverName = hello.serverName
     this.#endHello(connection)
     connection.socket.pause()
-    connection.phase = 'routing'
-    this.#pending.delete(connection)
+    this.#enter(connection, 'routing')
     connection.clientMs = performance.now() - connection.acceptedAt
     let routed: ReturnType<ConnectionRouterOptions['route']>
     try {
@@ -291,10 +300,10 @@ export class ConnectionRouter extends Server {
     const { socket } = connection
     if (socket.destroyed || connection.phase !== 'routing') return
     if (target === null) {
-      connection.phase = 'done'
+      this.#enter(connection, 'done')
       socket.destroy()
     } else if (typeof target === 'string') {
-      connection.phase = 'done'
+      this.#enter(connection, 'done')
       this.#alert(socket, target)
     } else this.#handOver(connection, target)
   }
@@ -314,9 +323,8 @@ export class ConnectionRouter extends Server {
     }
     const hello = connection.buffered as Buffer
     connection.buffered = null
-    connection.phase = 'handshake'
     connection.deadline = performance.now() + this.#handshakeTimeoutMs - connection.clientMs
-    this.#track(connection)
+    this.#enter(connection, 'handshake')
     connection.socket.unshift(hello)
     target.emit('connection', connection.socket)
   }
