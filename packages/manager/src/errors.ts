@@ -61,3 +61,41 @@ export class ManagerError extends Error {
     this.code = code
   }
 }
+
+/**
+ * Turns anything a caller's wait can end with into a `ManagerError`: the caller's own abort
+ * becomes `ERR_MANAGER_ABORTED`, a `ManagerError` stays as it is, anything else becomes
+ * `ERR_MANAGER_ISSUANCE_FAILED` with it as `cause`.
+ *
+ * @example
+ * catch (error) { throw asManagerError(error, signal, 'obtaining example.com') }
+ */
+export function asManagerError(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  what: string,
+): ManagerError {
+  if (error instanceof ManagerError) return error
+  if (signal?.aborted && error === signal.reason) {
+    return new ManagerError('ERR_MANAGER_ABORTED', `${what}: the caller's signal aborted`, {
+      cause: error,
+    })
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new ManagerError('ERR_MANAGER_ISSUANCE_FAILED', `${what} failed: ${message}`, {
+    cause: error,
+  })
+}
+
+/**
+ * Whether `error` or any error in its `cause` chain (eight deep at most) carries `code`.
+ *
+ * @example
+ * if (hasCode(error, 'ERR_CACHE_STALE_LEASE')) adoptTheWinner()
+ */
+export function hasCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true
+  }
+  return false
+}

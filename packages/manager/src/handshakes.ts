@@ -1,11 +1,61 @@
-import type { SecureContext } from 'node:tls'
-import { asManagerError, type CertificateSource } from './certificate-source.js'
+import { createSecureContext, type SecureContext } from 'node:tls'
+import { normalizeHostname } from '@autotls/crypto'
+import { type CertificateId, certificateId } from './certificate-id.js'
 import type { ChallengeAnswers } from './challenge-answers.js'
 import type { ServedKeyType } from './client-key-type.js'
 import type { TlsAlert } from './connection-router.js'
-import { ManagerError } from './errors.js'
-import type { SniCallback } from './managed-server.js'
+import { asManagerError, ManagerError } from './errors.js'
+import type { FailureMemory } from './failure-memory.js'
+import { withinHandshakeTimeout } from './handshake-timeout.js'
+import type { HostCheck } from './host-policy.js'
+import type { ManagerCounters } from './manager-counters.js'
+import type { Obtainer } from './obtainer.js'
 import type { RefusalReporter } from './refusal-reporter.js'
+import type { Renewer } from './renewer.js'
+import type { ResolvedOptions } from './resolve-options.js'
+import { SecureContextCache } from './secure-context-cache.js'
+import type { StoredCertificate } from './stored-certificate.js'
+
+/** The asynchronous SNI callback shape of `tls.Server`. */
+export type SniCallback = (
+  servername: string,
+  callback: (error: Error | null, context?: SecureContext) => void,
+) => void
+
+/** A context ready to serve, with the certificate it was built from. */
+export interface Ready {
+  readonly context: SecureContext
+  readonly cert: StoredCertificate
+  /** `cert`'s notAfter in epoch milliseconds. */
+  readonly notAfterMs: number
+  /** The {@link CertificateId} key of the certificate. */
+  readonly key: string
+}
+
+/**
+ * A server of the manager's own (`createServer()`'s): every hello went through
+ * {@link Handshakes.prepare}, and before each connection is handed to TLS the server makes the
+ * first certificate it serves its own context (and a renewal of it, when one comes).
+ */
+export interface OwnServer {
+  /** The certificate the server's own context holds, once it holds one. */
+  readonly adopted: Ready | undefined
+}
+
+/** What {@link Handshakes} works with. */
+export interface HandshakesDeps {
+  readonly options: ResolvedOptions
+  readonly hostCheck: HostCheck
+  /** The certificate that serves an allowed name: itself, or its pattern's wildcard certificate. */
+  readonly certificateName: (name: string) => string
+  readonly obtainer: Obtainer
+  readonly renewer: Renewer
+  readonly failures: FailureMemory
+  readonly counters: ManagerCounters
+  readonly answers: ChallengeAnswers
+  readonly refusals: RefusalReporter
+  readonly lifetime: AbortSignal
+}
 
 /** Node hands SNI bytes over as latin1; a client that sent raw UTF-8 gets its name back. */
 function fromLatin1(servername: string): string {
@@ -22,51 +72,110 @@ function alertFor(error: ManagerError): TlsAlert {
 }
 
 /**
- * The manager's side of a handshake, as the servers call it: before TLS starts (on
- * `createServer()` servers) the certificate is made ready or the connection refused with a TLS
- * alert, `unrecognized_name` for a name that is invalid or outside the policy, `internal_error`
- * when no certificate can be had; then the SNI callbacks answer from memory. Every refusal goes
- * to the {@link RefusalReporter} (counted, emitted, logged at a bounded rate).
+ * The handshake path after the router, in the order a handshake meets it. Before TLS starts (on
+ * `createServer()` servers) the certificate is made ready, or the connection refused with a TLS
+ * alert (`unrecognized_name` for a name invalid or outside the policy, `internal_error` when no
+ * certificate can be had) and the refusal reported. Getting it ready: normalise the name and ask
+ * the host policy (before any cache or network access), then memory (an LRU of ready contexts,
+ * else the validated certificate the renewer holds), then the failure memory, then one shared
+ * job per certificate, the {@link Obtainer}'s, under the manager's lifetime (each caller races
+ * its own signal and `handshakeTimeoutMs` against it). The SNI callbacks then answer from memory.
+ *
+ * A name in memory is answered synchronously by the raw name the client sent: with a list policy
+ * (whose verdict cannot change) before TLS too; a function policy is asked once per handshake.
  *
  * @example
- * const handshakes = new Handshakes(source, answers, refusals, lifetime)
+ * const context = await handshakes.secureContext('example.com', 'ec-p256', signal)
  * tls.createServer({ SNICallback: handshakes.sniCallback('ec-p256') })
  * @see https://www.rfc-editor.org/rfc/rfc6066#section-3
  */
 export class Handshakes {
-  readonly #source: CertificateSource
-  readonly #answers: ChallengeAnswers
-  readonly #refusals: RefusalReporter
-  readonly #lifetime: AbortSignal
+  readonly #deps: HandshakesDeps
+  readonly #contexts: SecureContextCache<Ready>
+  readonly #inflight = new Map<string, Promise<Ready>>()
+  /** Per served key type: raw server names already allowed once → their certificate. */
+  readonly #known = new Map<ServedKeyType, Map<string, CertificateId>>()
+  /** Bound of each {@link #known} map (cleared when reached: raw spellings are unbounded). */
+  readonly #knownLimit: number
+  /** A list policy: a raw name allowed once stays allowed. */
+  readonly #fixedPolicy: boolean
 
-  constructor(
-    source: CertificateSource,
-    answers: ChallengeAnswers,
-    refusals: RefusalReporter,
-    lifetime: AbortSignal,
-  ) {
-    this.#source = source
-    this.#answers = answers
-    this.#refusals = refusals
-    this.#lifetime = lifetime
+  constructor(deps: HandshakesDeps) {
+    this.#deps = deps
+    this.#contexts = new SecureContextCache(deps.options.maxContexts)
+    this.#knownLimit = 2 * deps.options.maxContexts
+    this.#fixedPolicy = Array.isArray(deps.options.hosts)
+    for (const keyType of deps.options.keyTypes) this.#known.set(keyType, new Map())
   }
 
-  /** Before TLS: the certificate is made ready (null), or the refusal is reported (its alert). */
-  async prepare(serverName: string | null, keyType: ServedKeyType): Promise<TlsAlert | null> {
+  /** The key type served for a request of `keyType` (the first configured when not served). */
+  served(keyType: ServedKeyType | undefined): ServedKeyType {
+    const types = this.#deps.options.keyTypes
+    return keyType && types.includes(keyType) ? keyType : (types[0] as ServedKeyType)
+  }
+
+  /** The normalised, allowed name for `rawName`; every failure is a `ManagerError`. */
+  async allowedName(rawName: string, signal: AbortSignal | undefined): Promise<string> {
+    const { hostCheck, lifetime } = this.#deps
+    const race = signal ? AbortSignal.any([signal, lifetime]) : lifetime
+    try {
+      return await hostCheck(rawName, race)
+    } catch (error) {
+      if (lifetime.aborted) throw lifetime.reason
+      if (error instanceof ManagerError || signal?.aborted) {
+        throw asManagerError(error, signal, 'asking the host policy')
+      }
+      throw new ManagerError(
+        'ERR_MANAGER_HOST_NOT_ALLOWED',
+        `the host policy failed for ${JSON.stringify(rawName.slice(0, 253))}: ${(error as Error).message}`,
+        { cause: error },
+      )
+    }
+  }
+
+  /** The identity of the certificate serving `rawName` once the policy allows it. */
+  async certificateId(
+    rawName: string,
+    keyType: ServedKeyType,
+    signal: AbortSignal | undefined,
+  ): Promise<CertificateId> {
+    const name = await this.allowedName(rawName, signal)
+    const id = certificateId(this.#deps.certificateName(name), keyType)
+    const known = this.#known.get(keyType)
+    if (known) {
+      if (known.size >= this.#knownLimit) known.clear()
+      known.set(rawName, id)
+    }
+    return id
+  }
+
+  /** Before TLS: the certificate made ready, or the refusal reported (its alert). */
+  prepare(
+    serverName: string | null,
+    keyType: ServedKeyType,
+  ): Ready | TlsAlert | Promise<Ready | TlsAlert> {
     if (serverName === null) {
-      this.#refusals.report(
+      this.#deps.refusals.report(
         null,
         new ManagerError('ERR_MANAGER_INVALID_NAME', 'the client sent no server name'),
       )
       return 'unrecognized_name'
     }
+    const held = this.#fixedPolicy ? this.#held(serverName, keyType) : undefined
+    if (held) {
+      this.#deps.counters.servedFromMemory++
+      return held
+    }
+    return this.#prepare(serverName, keyType)
+  }
+
+  async #prepare(serverName: string, keyType: ServedKeyType): Promise<Ready | TlsAlert> {
     try {
-      await this.#source.secureContext(serverName, keyType, undefined)
-      return null
+      return await this.#readyFor(serverName, keyType, undefined)
     } catch (error) {
       const refusal = asManagerError(error, undefined, 'the handshake')
       if (refusal.code === 'ERR_MANAGER_CLOSED') return 'internal_error'
-      this.#refusals.report(serverName, refusal)
+      this.#deps.refusals.report(serverName, refusal)
       return alertFor(refusal)
     }
   }
@@ -75,7 +184,7 @@ export class Handshakes {
   async prepareChallenge(serverName: string | null): Promise<TlsAlert | null> {
     if (serverName === null) return 'unrecognized_name'
     try {
-      await this.#source.allowedName(serverName, undefined)
+      await this.allowedName(serverName, undefined)
       return null
     } catch {
       return 'unrecognized_name'
@@ -83,30 +192,44 @@ export class Handshakes {
   }
 
   /**
-   * The SNI callback of the application servers for `keyType`. With `prepared`, the connection's
-   * hello went through {@link prepare} already: the context is taken from memory without asking
-   * the host policy a second time (a function policy runs once per handshake).
+   * The SNI callback of the application servers for `keyType`. On an {@link OwnServer} a context
+   * in memory is answered without asking the policy again, and the certificate the server's own
+   * context holds with no context at all: the handshake keeps the SSL_CTX it started with (a
+   * switch costs 1–2 % of a handshake). On a server of your own, a list policy's name seen
+   * before is answered from memory too.
    */
-  sniCallback(keyType: ServedKeyType, prepared = false): SniCallback {
+  sniCallback(keyType: ServedKeyType, own?: OwnServer): SniCallback {
+    const fromMemory = own !== undefined || this.#fixedPolicy
     return (servername, callback) => {
-      const name = fromLatin1(servername)
-      const ready = prepared ? this.#source.held(name, keyType) : undefined
-      if (ready) {
-        callback(null, ready)
-        return
+      if (fromMemory) {
+        let ready = this.#held(servername, keyType)
+        if (!ready) {
+          const decoded = fromLatin1(servername)
+          if (decoded !== servername) ready = this.#held(decoded, keyType)
+        }
+        if (ready) {
+          if (own === undefined) this.#deps.counters.servedFromMemory++
+          if (ready === own?.adopted) callback(null)
+          else callback(null, ready.context)
+          return
+        }
       }
-      this.#source.secureContext(name, keyType, undefined).then(
+      const name = fromLatin1(servername)
+      this.secureContext(name, keyType, undefined).then(
         (context) => callback(null, context),
         (error: unknown) => {
           const refusal = asManagerError(error, undefined, 'the handshake')
-          if (refusal.code !== 'ERR_MANAGER_CLOSED') this.#refusals.report(name, refusal)
+          if (refusal.code !== 'ERR_MANAGER_CLOSED') this.#deps.refusals.report(name, refusal)
           callback(refusal)
         },
       )
     }
   }
 
-  /** The SNI callback of the challenge server: the RFC 8737 certificate of a pending challenge. */
+  /**
+   * The SNI callback of the challenge server: the RFC 8737 certificate of a pending challenge.
+   * Its connections passed {@link prepareChallenge}: the name is normalised, not asked again.
+   */
   challengeSniCallback(): SniCallback {
     return (servername, callback) => {
       this.#challengeContext(fromLatin1(servername)).then(
@@ -117,8 +240,9 @@ export class Handshakes {
   }
 
   async #challengeContext(servername: string): Promise<SecureContext> {
-    const name = await this.#source.allowedName(servername, undefined)
-    const context = await this.#answers.alpnContext(name, this.#lifetime)
+    const { options, answers, lifetime } = this.#deps
+    const name = normalizeHostname(servername, { allowIp: options.allowIp })
+    const context = await answers.alpnContext(name, lifetime)
     if (!context) {
       throw new ManagerError(
         'ERR_MANAGER_NO_CHALLENGE',
@@ -126,5 +250,102 @@ export class Handshakes {
       )
     }
     return context
+  }
+
+  /** The context for `rawName` and `keyType`: memory, else cache, else the CA. */
+  async secureContext(
+    rawName: string,
+    keyType: ServedKeyType | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<SecureContext> {
+    return (await this.#readyFor(rawName, keyType, signal)).context
+  }
+
+  async #readyFor(
+    rawName: string,
+    keyType: ServedKeyType | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Ready> {
+    const { failures, counters, lifetime } = this.#deps
+    if (lifetime.aborted) throw lifetime.reason
+    const id = await this.certificateId(rawName, this.served(keyType), signal)
+    const ready = this.#ready(id)
+    if (ready) {
+      counters.servedFromMemory++
+      return ready
+    }
+    const failure = failures.recent(id.key)
+    if (failure) {
+      throw new ManagerError(
+        'ERR_MANAGER_RECENT_FAILURE',
+        `obtaining a certificate for ${id.name} failed recently (${failure.error.message}); next attempt after ${new Date(failure.until).toISOString()}`,
+        { cause: failure.error },
+      )
+    }
+    try {
+      const race = signal ? AbortSignal.any([signal, lifetime]) : lifetime
+      return await withinHandshakeTimeout(this.shared(id), id, this.#deps.options, race)
+    } catch (error) {
+      if (lifetime.aborted) throw lifetime.reason
+      throw asManagerError(error, signal, `obtaining a certificate for ${id.name}`)
+    }
+  }
+
+  /** The one in-flight load or issuance for `id`, started when there is none. */
+  shared(id: CertificateId): Promise<Ready> {
+    let job = this.#inflight.get(id.key)
+    if (!job) {
+      job = this.#deps.obtainer
+        .obtain(id, (cert) => this.install(id, cert))
+        .finally(() => this.#inflight.delete(id.key))
+      job.catch(() => {})
+      this.#inflight.set(id.key, job)
+    }
+    return job
+  }
+
+  /** Serves `cert` for `id` from now on, and has the renewer track it. */
+  install(id: CertificateId, cert: StoredCertificate): Ready {
+    const ready: Ready = {
+      context: createSecureContext({ key: cert.keyPem, cert: cert.chainPem }),
+      cert,
+      notAfterMs: cert.leaf.notAfter.getTime(),
+      key: id.key,
+    }
+    this.#contexts.set(id.key, ready)
+    this.#deps.renewer.track(id, cert)
+    return ready
+  }
+
+  /** Drops what is kept for `id` here (its context and its failure). */
+  forget(id: CertificateId): void {
+    this.#contexts.delete(id.key)
+    this.#deps.failures.forget(id.key)
+  }
+
+  /** Drops every context; in-flight jobs end with the manager's lifetime. */
+  close(): Promise<unknown>[] {
+    this.#contexts.clear()
+    for (const known of this.#known.values()) known.clear()
+    return [...this.#inflight.values()]
+  }
+
+  /** The valid context for a raw name allowed before, synchronously; undefined on any miss. */
+  #held(rawName: string, keyType: ServedKeyType): Ready | undefined {
+    const id = this.#known.get(keyType)?.get(rawName)
+    return id && !this.#deps.lifetime.aborted ? this.#ready(id) : undefined
+  }
+
+  /**
+   * The valid context for `id` from memory: the LRU, else (evicted) rebuilt from the certificate
+   * the renewer holds, validated already, in about a millisecond with no cache read.
+   */
+  #ready(id: CertificateId): Ready | undefined {
+    const now = this.#deps.options.now()
+    const ready = this.#contexts.get(id.key)
+    if (ready && ready.notAfterMs > now) return ready
+    const held = this.#deps.renewer.get(id.key)?.cert
+    if (held && held.leaf.notAfter.getTime() > now) return this.install(id, held)
+    return undefined
   }
 }

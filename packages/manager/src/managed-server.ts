@@ -2,34 +2,35 @@ import { randomBytes } from 'node:crypto'
 import { createSecureServer } from 'node:http2'
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https'
 import type { Server, Socket } from 'node:net'
-import { createServer as createTlsServer, type SecureContext } from 'node:tls'
+import { createServer as createTlsServer } from 'node:tls'
 import type { ClientHello } from './client-hello.js'
 import { chooseKeyType, type ServedKeyType } from './client-key-type.js'
 import { ConnectionRouter, type TlsAlert } from './connection-router.js'
 import type { ManagerError } from './errors.js'
+import type { Handshakes, Ready } from './handshakes.js'
 import type { RequestListener } from './http-handler.js'
 
-/** The asynchronous SNI callback shape of `tls.Server`. */
-export type SniCallback = (
-  servername: string,
-  callback: (error: Error | null, context?: SecureContext) => void,
-) => void
+/** Options of `manager.createServer()`. */
+export interface CreateServerOptions {
+  /** Serve HTTP/2 (ALPN `h2`) next to HTTP/1.1. Default false. */
+  http2?: boolean
+  /** Passed to the underlying `https` / `http2` servers (timeouts, limits, `minVersion`…). */
+  serverOptions?: ServerOptions
+}
 
 /** Options of {@link ManagedServer}. */
 export interface ManagedServerOptions {
   /** The certificate key types served, first preferred. */
   keyTypes: readonly ServedKeyType[]
-  /** Resolves the certificate for a name and key type (normally the manager's). */
-  sniCallback(keyType: ServedKeyType): SniCallback
-  /** Resolves the RFC 8737 certificate of a pending tls-alpn-01 challenge. */
-  challengeSniCallback: SniCallback
   /**
-   * Runs before an application connection is handed to TLS: gets its certificate ready (so the
-   * SNI callback then answers from memory), or resolves the alert to refuse it with.
+   * The manager's side of each connection: `prepare` (the certificate made ready before TLS, or
+   * the alert to refuse with; synchronous when it can be, so the connection is handed over at
+   * once), `prepareChallenge` for a tls-alpn-01 connection, and the SNI callbacks.
    */
-  prepare(serverName: string | null, keyType: ServedKeyType): Promise<TlsAlert | null>
-  /** The same for a tls-alpn-01 validation connection (checks the name against the policy). */
-  prepareChallenge(serverName: string | null): Promise<TlsAlert | null>
+  handshakes: Pick<
+    Handshakes,
+    'prepare' | 'prepareChallenge' | 'sniCallback' | 'challengeSniCallback'
+  >
   /** Serve HTTP/2 (ALPN `h2`) next to HTTP/1.1. Default false. */
   http2?: boolean
   /**
@@ -87,29 +88,50 @@ export class ManagedServer extends ConnectionRouter {
   readonly #inner: Server[]
 
   constructor(options: ManagedServerOptions, requestListener?: RequestListener) {
+    const { handshakes } = options
     const ticketKeys = randomBytes(48)
-    const byKeyType = new Map<ServedKeyType, Server>()
+    /** Per key type: the server that takes a connection served `ready`. */
+    const byKeyType = new Map<ServedKeyType, (ready: Ready) => Server>()
+    const apps: Server[] = []
     for (const keyType of options.keyTypes) {
+      const own: { adopted: Ready | undefined } = { adopted: undefined }
       const common = {
         ...options.serverOptions,
-        SNICallback: options.sniCallback(keyType),
+        SNICallback: handshakes.sniCallback(keyType, own),
         ticketKeys,
       }
-      const server: Server = options.http2
+      const server = options.http2
         ? createSecureServer({ ...common, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] })
         : createHttpsServer({ ...common, ALPNProtocols: ['http/1.1'] })
-      byKeyType.set(keyType, server)
+      // The first certificate served (then its renewals) becomes the server's own context,
+      // before the connection is handed over: its handshake keeps the SSL_CTX it starts with.
+      byKeyType.set(keyType, (ready) => {
+        const adopted = own.adopted
+        if (ready !== adopted && (adopted === undefined || adopted.key === ready.key)) {
+          const { keyPem: key, chainPem: cert } = ready.cert
+          server.setSecureContext({ ...options.serverOptions, key, cert, ticketKeys })
+          own.adopted = ready
+        }
+        return server
+      })
+      apps.push(server)
     }
     const challenge = createTlsServer(
-      { ALPNProtocols: ['acme-tls/1'], SNICallback: options.challengeSniCallback },
+      { ALPNProtocols: ['acme-tls/1'], SNICallback: handshakes.challengeSniCallback() },
       (socket) => socket.end(),
     )
     challenge.on('tlsClientError', () => {})
     const challengeRoute = async (hello: ClientHello): Promise<Server | TlsAlert> =>
-      (await options.prepareChallenge(hello.serverName)) ?? challenge
-    const appRoute = async (hello: ClientHello): Promise<Server | TlsAlert | null> => {
+      (await handshakes.prepareChallenge(hello.serverName)) ?? challenge
+    const appRoute = (
+      hello: ClientHello,
+    ): Server | TlsAlert | null | Promise<Server | TlsAlert | null> => {
       const keyType = chooseKeyType(hello, options.keyTypes)
-      return (await options.prepare(hello.serverName, keyType)) ?? byKeyType.get(keyType) ?? null
+      const serve = byKeyType.get(keyType)
+      const to = (result: Ready | TlsAlert): Server | TlsAlert | null =>
+        typeof result === 'string' ? result : (serve?.(result) ?? null)
+      const prepared = handshakes.prepare(hello.serverName, keyType)
+      return prepared instanceof Promise ? prepared.then(to) : to(prepared)
     }
     const server = options.serverOptions
     super({
@@ -132,8 +154,7 @@ export class ManagedServer extends ConnectionRouter {
         ? {}
         : { keepAliveInitialDelay: server.keepAliveInitialDelay }),
     })
-    this.#inner = [...byKeyType.values(), challenge]
-    const apps = [...byKeyType.values()]
+    this.#inner = [...apps, challenge]
     const forwarded = new Set<string | symbol>()
     this.on('newListener', (event: string | symbol) => {
       if (!FORWARDED.has(event) || forwarded.has(event)) return

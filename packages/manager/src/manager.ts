@@ -1,35 +1,29 @@
 import { setMaxListeners } from 'node:events'
-import type { ServerOptions } from 'node:https'
 import type { SecureContext, TlsOptions } from 'node:tls'
 import { type CacheStore, memoryCache } from '@autotls/cache'
 import { AcmeAccount } from './acme-account.js'
 import { certificateNamer } from './certificate-name.js'
-import { CertificateSource } from './certificate-source.js'
 import { ChallengeAnswers } from './challenge-answers.js'
 import type { ServedKeyType } from './client-key-type.js'
 import { ManagerError } from './errors.js'
 import { FailureMemory } from './failure-memory.js'
 import { Handshakes } from './handshakes.js'
-import { createHostCheck, type HostCheck } from './host-policy.js'
+import { createHostCheck } from './host-policy.js'
 import { createHttpHandler, type RequestListener } from './http-handler.js'
 import { IssuanceBudget } from './issuance-budget.js'
 import { IssuanceQueue } from './issuance-queue.js'
-import { ManagedServer } from './managed-server.js'
+import { manageNames } from './manage-names.js'
+import { type CreateServerOptions, ManagedServer } from './managed-server.js'
 import { type ManagerCounters, zeroCounters } from './manager-counters.js'
 import type { ManagerEvent } from './manager-event.js'
 import type { ManagedChallenge, ManagerOptions } from './manager-options.js'
 import { Obtainer } from './obtainer.js'
 import { RefusalReporter } from './refusal-reporter.js'
+import { renewNow } from './renew-now.js'
 import { Renewer } from './renewer.js'
 import { type ResolvedOptions, resolveOptions } from './resolve-options.js'
 
-/** Options of {@link Manager.createServer}. */
-export interface CreateServerOptions {
-  /** Serve HTTP/2 (ALPN `h2`) next to HTTP/1.1. Default false. */
-  http2?: boolean
-  /** Passed to the underlying `https` / `http2` servers (timeouts, limits, `minVersion`…). */
-  serverOptions?: ServerOptions
-}
+export type { CreateServerOptions } from './managed-server.js'
 
 /** A certificate the manager holds, as {@link Manager.certificates} lists it. */
 export interface ManagedCertificateInfo {
@@ -62,7 +56,6 @@ export interface ManagedCertificateInfo {
 export class Manager {
   readonly #options: ResolvedOptions
   readonly #store: CacheStore
-  readonly #hostCheck: HostCheck
   readonly #closed = new AbortController()
   #closing: Promise<void> | undefined
   readonly #counters = zeroCounters()
@@ -71,7 +64,6 @@ export class Manager {
   readonly #failures: FailureMemory
   readonly #obtainer: Obtainer
   readonly #renewer: Renewer
-  readonly #source: CertificateSource
   readonly #handshakes: Handshakes
   readonly #refusals: RefusalReporter
   readonly #servers = new Set<ManagedServer>()
@@ -80,7 +72,7 @@ export class Manager {
     const o = resolveOptions(options)
     this.#options = o
     const wildcardCertificates = o.dns !== undefined
-    this.#hostCheck = createHostCheck(o.hosts, { allowIp: o.allowIp, wildcardCertificates })
+    const hostCheck = createHostCheck(o.hosts, { allowIp: o.allowIp, wildcardCertificates })
     if (o.cache) {
       this.#store = o.cache
     } else {
@@ -105,6 +97,8 @@ export class Manager {
       queue: new IssuanceQueue(o.maxConcurrentIssuances),
       budget: new IssuanceBudget(o.budget, o.now),
       counters: this.#counters,
+      failures: this.#failures,
+      emit,
       usedChallenges: this.#usedChallenges,
       lifetime,
     })
@@ -112,33 +106,32 @@ export class Manager {
       options: o,
       obtainer: this.#obtainer,
       account,
-      hostCheck: this.#hostCheck,
+      hostCheck,
       counters: this.#counters,
       emit,
-      installed: (id, cert) => this.#source.install(id, cert),
-      dropped: (id) => this.#source.forget(id),
+      installed: (id, cert) => this.#handshakes.install(id, cert),
+      dropped: (id) => this.#handshakes.forget(id),
       lifetime,
     })
-    this.#source = new CertificateSource({
-      options: o,
-      hostCheck: this.#hostCheck,
-      certificateName: certificateNamer(o.hosts, wildcardCertificates),
-      obtainer: this.#obtainer,
-      renewer: this.#renewer,
-      failures: this.#failures,
-      counters: this.#counters,
-      emit,
-      lifetime,
-    })
-    const refusals = new RefusalReporter({
+    this.#refusals = new RefusalReporter({
       logger: o.logger,
       intervalMs: o.refusalLogIntervalMs,
       now: o.now,
       counters: this.#counters,
       emit,
     })
-    this.#refusals = refusals
-    this.#handshakes = new Handshakes(this.#source, this.#answers, refusals, lifetime)
+    this.#handshakes = new Handshakes({
+      options: o,
+      hostCheck,
+      certificateName: certificateNamer(o.hosts, wildcardCertificates),
+      obtainer: this.#obtainer,
+      renewer: this.#renewer,
+      failures: this.#failures,
+      counters: this.#counters,
+      answers: this.#answers,
+      refusals: this.#refusals,
+      lifetime,
+    })
   }
 
   /**
@@ -156,7 +149,7 @@ export class Manager {
     options: { signal?: AbortSignal } = {},
   ): Promise<SecureContext> {
     this.#checkOpen()
-    return this.#source.secureContext(name, keyType, options.signal)
+    return this.#handshakes.secureContext(name, keyType, options.signal)
   }
 
   /**
@@ -182,10 +175,7 @@ export class Manager {
     const server = new ManagedServer(
       {
         keyTypes: o.keyTypes,
-        sniCallback: (keyType) => this.#handshakes.sniCallback(keyType, true),
-        challengeSniCallback: this.#handshakes.challengeSniCallback(),
-        prepare: (serverName, keyType) => this.#handshakes.prepare(serverName, keyType),
-        prepareChallenge: (serverName) => this.#handshakes.prepareChallenge(serverName),
+        handshakes: this.#handshakes,
         ...(options.http2 === undefined ? {} : { http2: options.http2 }),
         ...(options.serverOptions ? { serverOptions: options.serverOptions } : {}),
         helloTimeoutMs: o.helloTimeoutMs,
@@ -210,7 +200,7 @@ export class Manager {
    * http.createServer(manager.httpHandler()).listen(80)
    */
   tlsOptions(): TlsOptions {
-    return { SNICallback: this.#handshakes.sniCallback(this.#source.served(undefined)) }
+    return { SNICallback: this.#handshakes.sniCallback(this.#handshakes.served(undefined)) }
   }
 
   /**
@@ -227,13 +217,7 @@ export class Manager {
     this.#usedChallenges.add('http-01')
     const logger = this.#options.logger
     return createHttpHandler({
-      allowedHost: async (host, signal) => {
-        try {
-          return await this.#source.allowedName(host, signal)
-        } catch {
-          return null
-        }
-      },
+      allowedHost: (host, signal) => this.#handshakes.allowedName(host, signal).catch(() => null),
       challengeAnswer: (host, token, signal) =>
         this.#answers.httpAnswer(host, token, AbortSignal.any([signal, this.#closed.signal])),
       fallback,
@@ -256,7 +240,7 @@ export class Manager {
    */
   async manage(names: readonly string[], options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#checkOpen()
-    await this.#source.obtainAll(names, options.signal)
+    await manageNames(this.#handshakes, names, this.#options.keyTypes, options.signal)
   }
 
   /**
@@ -273,7 +257,8 @@ export class Manager {
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
     this.#checkOpen()
-    await this.#source.renew(name, keyType, options.signal)
+    const deps = { handshakes: this.#handshakes, obtainer: this.#obtainer, renewer: this.#renewer }
+    await renewNow({ ...deps, lifetime: this.#closed.signal }, name, keyType, options.signal)
   }
 
   /**
@@ -319,7 +304,7 @@ export class Manager {
     this.#closed.abort(new ManagerError('ERR_MANAGER_CLOSED', 'the manager was closed'))
     this.#renewer.stop()
     this.#failures.clear()
-    const inflight = this.#source.close()
+    const inflight = this.#handshakes.close()
     await Promise.all(
       [...this.#servers].map(
         (server) =>

@@ -5,10 +5,12 @@ import { sleep } from './abortable.js'
 import type { AcmeAccount } from './acme-account.js'
 import type { CertificateId } from './certificate-id.js'
 import type { ChallengeAnswers } from './challenge-answers.js'
-import { ManagerError } from './errors.js'
+import { asManagerError, hasCode, ManagerError } from './errors.js'
+import type { FailureMemory } from './failure-memory.js'
 import type { IssuanceBudget } from './issuance-budget.js'
 import type { IssuanceQueue } from './issuance-queue.js'
 import type { ManagerCounters } from './manager-counters.js'
+import type { ManagerEvent } from './manager-event.js'
 import type { ManagedChallenge } from './manager-options.js'
 import { renewalTime, retryDelay } from './renewal-schedule.js'
 import type { ResolvedOptions } from './resolve-options.js'
@@ -33,12 +35,16 @@ export interface ObtainerDeps {
   readonly queue: IssuanceQueue
   readonly budget: IssuanceBudget
   readonly counters: ManagerCounters
+  readonly failures: FailureMemory
+  readonly emit: (event: ManagerEvent) => void
   /** The challenge types in use (grows as `createServer()` / `httpHandler()` are called). */
   readonly usedChallenges: ReadonlySet<ManagedChallenge>
   /** The manager's lifetime: aborts on `close()`. */
   readonly lifetime: AbortSignal
 }
 
+/** How long a failure caused by an unreachable cache store is remembered. */
+const STORE_DOWN_FAILURE_TTL_MS = 1000
 /** Attempts of a first issuance when failures are transient (see `isTransient`). */
 const TRANSIENT_ATTEMPTS = 3
 
@@ -49,20 +55,12 @@ function isTransient(error: unknown): boolean {
   return error instanceof AcmeError && error.code === 'ERR_ACME_NETWORK'
 }
 
-/** Whether `error` or any error in its `cause` chain carries `code`. */
-export function hasCode(error: unknown, code: string): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if ((e as { code?: unknown }).code === code) return true
-  }
-  return false
-}
-
 /**
  * Rethrows a failure of the cache before any order as `ERR_MANAGER_CACHE_UNUSABLE`, so that it is
  * not remembered like a CA refusal and a fixed store works at the next handshake. Aborts and
  * errors that are already the manager's pass through.
  */
-export function cacheUnusable(name: string, cause: unknown, lifetime: AbortSignal): never {
+function cacheUnusable(name: string, cause: unknown, lifetime: AbortSignal): never {
   if (lifetime.aborted || cause instanceof ManagerError) throw cause
   throw new ManagerError(
     'ERR_MANAGER_CACHE_UNUSABLE',
@@ -74,12 +72,13 @@ export function cacheUnusable(name: string, cause: unknown, lifetime: AbortSigna
 /**
  * Obtaining a certificate: the cache read (validated), then, under the cache lock, a re-read (a
  * process sharing the cache may have finished meanwhile), the issuance budget, the order through
- * the issuance queue, and the store. Every write made under the lock carries its lease, so a
+ * the issuance queue (the account from {@link AcmeAccount}), the store, and the install the
+ * caller asked for; a failure is remembered in the failure memory. Every write made under the lock carries its lease, so a
  * holder that lost its lock (a long pause) is refused by the store; it then adopts what the
  * holder that won stored.
  *
  * @example
- * const { cert, adopted } = await obtainer.issue(certificateId('example.com', 'ec-p256'), null)
+ * const ready = await obtainer.obtain(certificateId('example.com', 'ec-p256'), (cert) => serve(cert))
  * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
  */
 export class Obtainer {
@@ -94,6 +93,63 @@ export class Obtainer {
   /** Work still running (for `close()` to wait on). */
   pending(): Promise<unknown>[] {
     return [...this.#perName.values()]
+  }
+
+  /**
+   * The certificate for `id` from the cache, else from the CA (the issuance budget permitting),
+   * handed to `install`; records a failure so that handshakes do not turn into a flood of orders.
+   * Runs under the manager's lifetime: callers share it and race their own signals against it.
+   */
+  async obtain<T>(id: CertificateId, install: (cert: StoredCertificate) => T): Promise<T> {
+    const { options, failures, counters, emit, lifetime } = this.#deps
+    try {
+      const cached = await this.readCache(id, lifetime).catch((cause: unknown) =>
+        cacheUnusable(id.name, cause, lifetime),
+      )
+      if (cached) {
+        counters.servedFromCache++
+        return install(cached)
+      }
+      const over = this.#overBudget(id)
+      if (over) throw over
+      const { cert, adopted } = await this.#issueRetryingTransient(id)
+      const installed = install(cert)
+      failures.forget(id.key)
+      counters.obtained++
+      options.logger.info(
+        { name: id.name, keyType: id.keyType, notAfter: cert.leaf.notAfter.toISOString(), adopted },
+        `certificate obtained for ${id.name}`,
+      )
+      emit({
+        type: 'obtained',
+        name: id.name,
+        keyType: id.keyType,
+        notAfter: cert.leaf.notAfter,
+        adopted,
+      })
+      return installed
+    } catch (cause) {
+      if (lifetime.aborted) throw lifetime.reason
+      const error = asManagerError(cause, undefined, `obtaining a certificate for ${id.name}`)
+      // Over budget, no order was placed: the name works again as soon as the budget allows.
+      if (error.code === 'ERR_MANAGER_OVER_BUDGET') throw error
+      // The memory stops a flood of orders. A shared store that is away is remembered a moment;
+      // any other failure of the store before an order placed none and costs nothing to ask
+      // again: not remembered, so a fixed store works at the next handshake.
+      const ttl = hasCode(error, 'ERR_CACHE_UNAVAILABLE')
+        ? Math.min(options.failureTtlMs, STORE_DOWN_FAILURE_TTL_MS)
+        : error.code === 'ERR_MANAGER_CACHE_UNUSABLE'
+          ? 0
+          : options.failureTtlMs
+      if (ttl > 0) failures.remember(id.key, error, ttl)
+      counters.failed++
+      options.logger.error(
+        { name: id.name, keyType: id.keyType, code: error.code, retryInMs: ttl },
+        error.message,
+      )
+      emit({ type: 'failed', name: id.name, keyType: id.keyType, renewing: false, error })
+      throw error
+    }
   }
 
   /** The cached certificate if it passes every check; an invalid one is logged once and ignored. */
@@ -116,7 +172,7 @@ export class Obtainer {
   }
 
   /** Why a new order for `id` would be refused by the budget now, or null. */
-  overBudget(id: CertificateId): ManagerError | null {
+  #overBudget(id: CertificateId): ManagerError | null {
     const reason = this.#deps.budget.refusal(id.name)
     return reason === null ? null : new ManagerError('ERR_MANAGER_OVER_BUDGET', reason)
   }
@@ -125,7 +181,7 @@ export class Obtainer {
    * A first issuance, repeated (at most {@link TRANSIENT_ATTEMPTS} times in all, with jittered
    * back-off honouring Retry-After) when it failed for a reason that passes on its own.
    */
-  async issueRetryingTransient(id: CertificateId): Promise<Obtained> {
+  async #issueRetryingTransient(id: CertificateId): Promise<Obtained> {
     const { options, lifetime } = this.#deps
     for (let attempt = 1; ; attempt++) {
       try {
@@ -211,7 +267,7 @@ export class Obtainer {
     const solvers = this.#solvers(lease, wildcard)
     const issued = await queue.run(() => {
       if (!budget.take(id.name, current !== null)) {
-        throw this.overBudget(id) ?? new ManagerError('ERR_MANAGER_OVER_BUDGET', 'over budget')
+        throw this.#overBudget(id) ?? new ManagerError('ERR_MANAGER_OVER_BUDGET', 'over budget')
       }
       counters.ordersPlaced++
       return issueCertificate({
