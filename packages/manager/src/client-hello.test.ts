@@ -142,6 +142,17 @@ describe('parseClientHello', () => {
     )
   })
 
+  it('rfc8446 §4.2: tells a duplicate within one hello from the same extension in earlier hellos, however many', () => {
+    const once = buildHello({ extensions: sni('a.example') })
+    const twice = buildHello({
+      extensions: Uint8Array.from([...sni('a.example'), ...sni('b.example')]),
+    })
+    // More hellos than the duplicate check's table counts before it starts over.
+    for (let i = 0; i < 70_000; i++) expect(parseClientHello(once).serverName).toBe('a.example')
+    expect(codeOf(() => parseClientHello(twice))).toBe('ERR_MANAGER_CLIENT_HELLO_MALFORMED')
+    expect(parseClientHello(once).serverName).toBe('a.example')
+  })
+
   it('rejects an extension whose length overruns the hello (oversized extension)', () => {
     const ext = Uint8Array.from([0, 0, 0xff, 0xff, 1, 2, 3])
     expect(codeOf(() => parseClientHello(buildHello({ extensions: ext })))).toBe(

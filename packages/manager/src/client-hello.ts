@@ -51,6 +51,13 @@ const READ_EXTENSIONS = new Set([
 
 const utf8 = new TextDecoder('utf-8', { fatal: false })
 
+/**
+ * Duplicate-extension check without a per-hello allocation: `seenIn[type]` holds the number of
+ * the parse that last saw `type` (parses are synchronous, so one table serves them all).
+ */
+const seenIn = new Uint16Array(0x10000)
+let parseNumber = 0
+
 function incomplete(): ManagerError {
   return new ManagerError('ERR_MANAGER_CLIENT_HELLO_INCOMPLETE', 'the ClientHello needs more bytes')
 }
@@ -281,13 +288,16 @@ export function parseClientHello(input: Uint8Array): ClientHello {
   if (hello.remaining > 0) {
     const extensions = hello.take(hello.u16())
     hello.end('ClientHello')
-    const seen = new Set<number>()
+    if (++parseNumber === 0x10000) {
+      seenIn.fill(0)
+      parseNumber = 1
+    }
     while (extensions.remaining > 0) {
       const type = extensions.u16()
       const length = extensions.u16()
       // RFC 8446 §4.2: no extension type may appear twice.
-      if (seen.has(type)) throw malformed(`duplicate extension ${type}`)
-      seen.add(type)
+      if (seenIn[type] === parseNumber) throw malformed(`duplicate extension ${type}`)
+      seenIn[type] = parseNumber
       if (!READ_EXTENSIONS.has(type)) {
         extensions.skip(length)
         continue
