@@ -143,7 +143,7 @@ describe('parseClientHello', () => {
   })
 
   it('rfc8446 §4.2: tells a duplicate within one hello from the same extension in earlier hellos, however many', () => {
-    const once = buildHello({ extensions: sni('a.example') })
+    const once = buildHello({ extensions: Uint8Array.from(sni('a.example')) })
     const twice = buildHello({
       extensions: Uint8Array.from([...sni('a.example'), ...sni('b.example')]),
     })

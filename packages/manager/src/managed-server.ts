@@ -90,8 +90,8 @@ export class ManagedServer extends ConnectionRouter {
   constructor(options: ManagedServerOptions, requestListener?: RequestListener) {
     const { handshakes } = options
     const ticketKeys = randomBytes(48)
-    /** Per key type: the server that takes a connection served `ready`. */
-    const byKeyType = new Map<ServedKeyType, (ready: Ready) => Server>()
+    /** Per key type: where a connection goes once prepared (its server, or its alert). */
+    const byKeyType = new Map<ServedKeyType, (prepared: Ready | TlsAlert) => Server | TlsAlert>()
     const apps: Server[] = []
     for (const keyType of options.keyTypes) {
       const own: { adopted: Ready | undefined } = { adopted: undefined }
@@ -106,6 +106,7 @@ export class ManagedServer extends ConnectionRouter {
       // The first certificate served (then its renewals) becomes the server's own context,
       // before the connection is handed over: its handshake keeps the SSL_CTX it starts with.
       byKeyType.set(keyType, (ready) => {
+        if (typeof ready === 'string') return ready
         const adopted = own.adopted
         if (ready !== adopted && (adopted === undefined || adopted.key === ready.key)) {
           const { keyPem: key, chainPem: cert } = ready.cert
@@ -127,9 +128,8 @@ export class ManagedServer extends ConnectionRouter {
       hello: ClientHello,
     ): Server | TlsAlert | null | Promise<Server | TlsAlert | null> => {
       const keyType = chooseKeyType(hello, options.keyTypes)
-      const serve = byKeyType.get(keyType)
-      const to = (result: Ready | TlsAlert): Server | TlsAlert | null =>
-        typeof result === 'string' ? result : (serve?.(result) ?? null)
+      const to = byKeyType.get(keyType)
+      if (to === undefined) return null
       const prepared = handshakes.prepare(hello.serverName, keyType)
       return prepared instanceof Promise ? prepared.then(to) : to(prepared)
     }
