@@ -95,15 +95,14 @@ export class Handshakes {
   readonly #inflight = new Map<string, Promise<Ready>>()
   /** Per served key type: raw server names already allowed once → their certificate. */
   readonly #known = new Map<ServedKeyType, Map<string, CertificateId>>()
-  /** Bound of each {@link #known} map (cleared when reached: raw spellings are unbounded). */
+  /** Bound of each {@link #known} map, cleared when reached (raw spellings are unbounded). */
   readonly #knownLimit: number
-  /** A list policy: a raw name allowed once stays allowed. */
-  readonly #fixedPolicy: boolean
+  readonly #fixedPolicy: boolean // a list: a raw name allowed once stays allowed
 
   constructor(deps: HandshakesDeps) {
     this.#deps = deps
     this.#contexts = new SecureContextCache(deps.options.maxContexts)
-    this.#knownLimit = 2 * deps.options.maxContexts
+    this.#knownLimit = Math.max(2 * deps.options.maxContexts, 20_000)
     this.#fixedPolicy = Array.isArray(deps.options.hosts)
     for (const keyType of deps.options.keyTypes) this.#known.set(keyType, new Map())
   }
