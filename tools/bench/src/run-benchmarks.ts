@@ -36,8 +36,8 @@ export interface RunBenchmarksOptions {
 
 /**
  * Runs the benchmarks against one Pebble, each with its baselines alternating within the run, and
- * resolves every figure. Needs Pebble, Go with Debian's echo and x/crypto sources, h2load, gcc and
- * a built (or buildable from source) apps/hello.
+ * resolves every figure. Needs Pebble, Go with Debian's echo and x/crypto sources, h2load, gcc,
+ * BIND 9 and Knot (the wildcard benchmark) and a built (or buildable from source) apps/hello.
  *
  * @example
  * const results = await runBenchmarks({ mode: 'full' })
