@@ -1,5 +1,26 @@
 import { describe, expect, it } from 'vitest'
+import { NEW_NONCE_PACE, REQUEST_PACE } from './acme-http.js'
 import { RequestPacer } from './request-pacer.js'
+
+/** Let's Encrypt's per-IP "Overall Requests" limits: https://letsencrypt.org/docs/rate-limits/ */
+const LETS_ENCRYPT = {
+  acme: { perSecond: 250, burst: 125 },
+  newNonce: { perSecond: 20, burst: 10 },
+}
+
+describe("the client pace (issue 19: well under Let's Encrypt)", () => {
+  it('sustains at most a third of the /acme/ rate, and its busiest second at most half of that bucket', () => {
+    expect(REQUEST_PACE.perSecond).toBeLessThanOrEqual(LETS_ENCRYPT.acme.perSecond / 3)
+    expect(REQUEST_PACE.burst + REQUEST_PACE.perSecond).toBeLessThanOrEqual(
+      (LETS_ENCRYPT.acme.burst + LETS_ENCRYPT.acme.perSecond) / 2,
+    )
+  })
+
+  it('newNonce at most half its own limit', () => {
+    expect(NEW_NONCE_PACE.perSecond).toBeLessThanOrEqual(LETS_ENCRYPT.newNonce.perSecond / 2)
+    expect(NEW_NONCE_PACE.burst).toBeLessThanOrEqual(LETS_ENCRYPT.newNonce.burst / 2)
+  })
+})
 
 describe('RequestPacer', () => {
   it('lets a burst through, then one request per 1/perSecond', () => {
