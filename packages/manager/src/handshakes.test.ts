@@ -21,6 +21,8 @@ import {
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 let cert: StoredCertificate
+/** Stands in for the RFC 8737 certificate of a pending tls-alpn-01 challenge. */
+const challengeContext = {} as SecureContext
 
 beforeAll(async () => {
   const { key, cert: chain } = await selfSigned('a.test', 'ec')
@@ -76,7 +78,9 @@ function setup(hosts: HostPolicy) {
     renewer,
     failures: new FailureMemory(100, () => clock.now),
     counters,
-    answers: {} as ChallengeAnswers,
+    answers: {
+      alpnContext: async (name: string) => (name === 'a.test' ? challengeContext : null),
+    } as unknown as ChallengeAnswers,
     refusals: new RefusalReporter({
       logger: silent,
       intervalMs: 60_000,
@@ -204,6 +208,15 @@ describe('Handshakes: the handshake path from memory', () => {
     expect(await again.result).toBeDefined()
     expect(checked).toEqual(['a.test'])
     expect(counters.servedFromMemory).toBe(1)
+  })
+
+  it('rfc8737: a tls-alpn-01 connection asks a function policy once, before TLS; its SNI callback only normalises the name', async () => {
+    const { handshakes, asked } = setup((name) => name === 'a.test')
+    expect(await handshakes.prepareChallenge('A.test')).toBeNull()
+    expect(await handshakes.prepareChallenge('b.test')).toBe('unrecognized_name')
+    expect(asked).toEqual(['a.test', 'b.test'])
+    expect(await sni(handshakes.challengeSniCallback(), 'A.test').result).toBe(challengeContext)
+    expect(asked).toEqual(['a.test', 'b.test'])
   })
 
   it('a name outside a list policy is refused every time, and never remembered', async () => {
