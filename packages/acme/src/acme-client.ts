@@ -153,7 +153,7 @@ const KNOWN_ORDERS = 1000
  * certificates, revocation, ARI (RFC 9773) and profiles. Every method takes an AbortSignal and
  * runs under a deadline; shared work (directory, newAccount) runs under the client's own deadline,
  * so one caller giving up does not fail the others. Requests are paced per client (80/s, bursts
- * of 80; newNonce 10/s), each nonce is used once, Retry-After is honoured everywhere, polls
+ * of 80; newOrder 20/s, bursts of 50; newNonce 10/s), each nonce is used once, Retry-After is honoured everywhere, polls
  * without it follow a jittered schedule, and only requests that are safe to repeat are repeated
  * blindly (see the package README, "Polling, retries and the request budget").
  *
@@ -458,6 +458,7 @@ export class AcmeClient {
       try {
         const response = await this.#post(directory.newOrder, payload, deadline, {
           repeat: 'once',
+          pace: 'newOrder',
         })
         order = parseOrder(this.#http.json(response), this.#location(response))
       } catch (error) {

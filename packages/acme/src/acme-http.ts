@@ -44,6 +44,8 @@ export type Repeat = 'retry' | 'once'
 export interface PostOptions {
   readonly accept?: string
   readonly repeat?: Repeat
+  /** `'newOrder'`: paced by {@link NEW_ORDER_PACE} instead of {@link REQUEST_PACE}. */
+  readonly pace?: 'newOrder'
 }
 
 /** Who signs a request: the key and either its `jwk` or the account URL. */
@@ -63,13 +65,15 @@ const RATE_LIMIT_RETRIES = 6
 const BACKOFF = { baseMs: 250, maxMs: 8000 }
 const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:'
 /**
- * Client-wide pace, far under Let's Encrypt's per-IP limits (new-nonce 20/s with a burst of 10,
- * new-account 5/s, every other /acme/ endpoint 250/s with a burst of 125, new-order 300/s): every
- * request shares one bucket (at most 160 in any second, 80/s sustained: a third of what the
- * /acme/ endpoints alone allow), and newNonce has its own (10/s, bursts of 5). A request that finds the nonce pool empty waits for whichever comes first, a nonce from
+ * Client-wide pace, far under Let's Encrypt's per-IP limits, which count each endpoint on its own
+ * (new-nonce 20/s with a burst of 10, new-account 5/s, new-order 300/s with a burst of 200, every
+ * other /acme/ endpoint 250/s with a burst of 125): newOrder has its own bucket (20/s, bursts of
+ * 50), every other request shares one (at most 160 in any second, 80/s sustained: a third of
+ * what the /acme/ endpoints allow), and newNonce also takes from its own (10/s, bursts of 5). A request that finds the nonce pool empty waits for whichever comes first, a nonce from
  * another answer or a newNonce token.
  */
 export const REQUEST_PACE = { perSecond: 80, burst: 80 }
+export const NEW_ORDER_PACE = { perSecond: 20, burst: 50 }
 export const NEW_NONCE_PACE = { perSecond: 10, burst: 5 }
 
 /** Is this failure one that a repeated request might not see (5xx, lost connection)? */
@@ -89,6 +93,7 @@ export class AcmeHttp {
   readonly #o: AcmeHttpOptions
   readonly #pace: RequestPacer
   readonly #noncePace: RequestPacer
+  readonly #orderPace: RequestPacer
   /** Aborted (and replaced) whenever a nonce lands in the pool: wakes requests waiting for one. */
   #nonceArrived = new AbortController()
 
@@ -96,6 +101,7 @@ export class AcmeHttp {
     this.#o = options
     this.#pace = new RequestPacer({ ...REQUEST_PACE, now: options.now })
     this.#noncePace = new RequestPacer({ ...NEW_NONCE_PACE, now: options.now })
+    this.#orderPace = new RequestPacer({ ...NEW_ORDER_PACE, now: options.now })
   }
 
   /** An unauthenticated GET (directory, renewalInfo) with retries for 5xx, 429 and resets. */
@@ -125,6 +131,7 @@ export class AcmeHttp {
             accept,
             contentType: 'application/jose+json',
             body: JSON.stringify(jws),
+            ...(options.pace === undefined ? {} : { pace: options.pace }),
           })
         })
       } catch (error) {
@@ -276,9 +283,16 @@ export class AcmeHttp {
     method: string,
     url: string,
     deadline: Deadline,
-    options: { accept?: string; contentType?: string; body?: string; poolNonce?: boolean },
+    options: {
+      accept?: string
+      contentType?: string
+      body?: string
+      poolNonce?: boolean
+      pace?: 'newOrder'
+    },
   ): Promise<AcmeResponse> {
-    for (let wait = this.#pace.reserve(); wait > 0; wait = this.#pace.reserve()) {
+    const pace = options.pace === 'newOrder' ? this.#orderPace : this.#pace
+    for (let wait = pace.reserve(); wait > 0; wait = pace.reserve()) {
       await this.#wait(wait, deadline, deadline.error(`${method} ${url}`))
     }
     const headers: Record<string, string> = { 'user-agent': this.#o.userAgent }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { NEW_NONCE_PACE, REQUEST_PACE } from './acme-http.js'
+import { NEW_NONCE_PACE, NEW_ORDER_PACE, REQUEST_PACE } from './acme-http.js'
 import { RequestPacer } from './request-pacer.js'
 
 /** Let's Encrypt's per-IP "Overall Requests" limits: https://letsencrypt.org/docs/rate-limits/ */
 const LETS_ENCRYPT = {
   acme: { perSecond: 250, burst: 125 },
   newNonce: { perSecond: 20, burst: 10 },
+  newOrder: { perSecond: 300, burst: 200 },
 }
 
 describe("the client pace (issue 19: well under Let's Encrypt)", () => {
@@ -14,6 +15,11 @@ describe("the client pace (issue 19: well under Let's Encrypt)", () => {
     expect(REQUEST_PACE.burst + REQUEST_PACE.perSecond).toBeLessThanOrEqual(
       (LETS_ENCRYPT.acme.burst + LETS_ENCRYPT.acme.perSecond) / 2,
     )
+  })
+
+  it("newOrder, counted on its own as Let's Encrypt does, at most a tenth of its rate and a quarter of its burst", () => {
+    expect(NEW_ORDER_PACE.perSecond).toBeLessThanOrEqual(LETS_ENCRYPT.newOrder.perSecond / 10)
+    expect(NEW_ORDER_PACE.burst).toBeLessThanOrEqual(LETS_ENCRYPT.newOrder.burst / 4)
   })
 
   it('newNonce at most half its own limit', () => {

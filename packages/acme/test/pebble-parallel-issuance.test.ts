@@ -1,7 +1,7 @@
 import { certificateInfo, generateKeyPair } from '@autotls/crypto'
 import { startPebble } from '@autotls/pebble'
 import { describe, expect, it } from 'vitest'
-import { REQUEST_PACE } from '../src/acme-http.js'
+import { NEW_ORDER_PACE, REQUEST_PACE } from '../src/acme-http.js'
 import { AcmeClient, issueCertificate } from '../src/index.js'
 import { faultFetch } from './fault-fetch.js'
 import { http01Responder } from './responders.js'
@@ -46,14 +46,23 @@ async function twentyAtOnce(validationDelay: boolean) {
       sent.filter((r) => r.url === directory.newAccount && r.problem !== 'badNonce'),
     ).toHaveLength(1)
 
-    // Requests per second: never more than the client's pace allows in any one-second window.
-    const times = sent.map((r) => r.at).sort((a, b) => a - b)
-    let busiest = 0
-    for (let i = 0, j = 0; i < times.length; i++) {
-      while ((times[i] as number) - (times[j] as number) >= 1000) j++
-      busiest = Math.max(busiest, i - j + 1)
+    // Requests per second: never more than the client's pace allows in any one-second window,
+    // newOrder on its own (Let's Encrypt counts it on its own too).
+    const busiestSecond = (at: number[]): number => {
+      const times = [...at].sort((a, b) => a - b)
+      let most = 0
+      for (let i = 0, j = 0; i < times.length; i++) {
+        while ((times[i] as number) - (times[j] as number) >= 1000) j++
+        most = Math.max(most, i - j + 1)
+      }
+      return most
     }
+    const isNewOrder = (r: (typeof sent)[number]): boolean => r.url === directory.newOrder
+    const busiest = busiestSecond(sent.filter((r) => !isNewOrder(r)).map((r) => r.at))
     expect(busiest).toBeLessThanOrEqual(REQUEST_PACE.burst + REQUEST_PACE.perSecond)
+    expect(busiestSecond(sent.filter(isNewOrder).map((r) => r.at))).toBeLessThanOrEqual(
+      NEW_ORDER_PACE.burst + NEW_ORDER_PACE.perSecond,
+    )
 
     // Requests per order: each order's own URLs (order, authorization, challenge, finalize, certificate).
     const perOrder: number[] = []
