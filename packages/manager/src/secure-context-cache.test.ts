@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest'
-import { SecureContextCache } from './secure-context-cache.js'
+import type { AddressInfo } from 'node:net'
+import { connect, createSecureContext, createServer, type SecureContext } from 'node:tls'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { selfSigned } from '../test/helpers/self-signed.js'
+import { releaseHeldSecureContext, SecureContextCache } from './secure-context-cache.js'
 
 describe('SecureContextCache', () => {
   it('evicts the least recently used entry beyond capacity', () => {
@@ -52,5 +55,115 @@ describe('SecureContextCache', () => {
 
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new SecureContextCache(0)).toThrow(RangeError)
+    expect(() => new SecureContextCache(1, { graceMs: -1 })).toThrow(RangeError)
+  })
+})
+
+describe('SecureContextCache: what leaves is released after the grace period', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('releases evicted, replaced, deleted and cleared values one to two grace periods after they left', () => {
+    vi.useFakeTimers()
+    const released: string[] = []
+    const lru = new SecureContextCache<string>(2, {
+      graceMs: 1000,
+      release: (v) => released.push(v),
+    })
+    lru.set('a', 'a1')
+    lru.set('b', 'b1')
+    lru.set('c', 'c1') // evicts a1
+    lru.set('b', 'b2') // replaces b1
+    lru.delete('c')
+    vi.advanceTimersByTime(1000)
+    expect(released).toEqual([])
+    vi.advanceTimersByTime(1000)
+    expect(released).toEqual(['a1', 'b1', 'c1'])
+    lru.clear()
+    vi.advanceTimersByTime(2000)
+    expect(released).toEqual(['a1', 'b1', 'c1', 'b2'])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('does not release a value that was set again before its grace ran out', () => {
+    vi.useFakeTimers()
+    const released: string[] = []
+    const lru = new SecureContextCache<string>(1, { release: (v) => released.push(v) })
+    lru.set('a', 'shared')
+    lru.set('b', 'other') // evicts 'shared'
+    lru.set('a', 'shared') // held again, evicts 'other'
+    vi.advanceTimersByTime(5000)
+    expect(released).toEqual(['other'])
+    expect(lru.get('a')).toBe('shared')
+  })
+})
+
+describe('releaseHeldSecureContext', () => {
+  async function handshake(context: SecureContext): Promise<string> {
+    const server = createServer({ SNICallback: (_name, cb) => cb(null, context) }, (socket) =>
+      socket.end(),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      return await new Promise<string>((resolve) => {
+        const socket = connect(
+          { host: '127.0.0.1', port, servername: 'release.test', rejectUnauthorized: false },
+          () => {
+            resolve(socket.getPeerX509Certificate()?.subject ?? 'no certificate')
+            socket.destroy()
+          },
+        )
+        socket.once('error', (error) => resolve(`failed: ${error.message}`))
+      })
+    } finally {
+      server.close()
+    }
+  }
+
+  it('frees a context held as `context`: a handshake with it later fails instead of crashing', async () => {
+    const { key, cert } = await selfSigned('release.test', 'ec')
+    const ready = { context: createSecureContext({ key, cert }), cert }
+    expect(await handshake(ready.context)).toBe('CN=release.test')
+    releaseHeldSecureContext(ready)
+    releaseHeldSecureContext(ready) // twice is harmless
+    expect(await handshake(ready.context)).toMatch(/^failed: /)
+  })
+
+  it('a connection made with a context keeps working after the context is released', async () => {
+    const { key, cert } = await selfSigned('release.test', 'ec')
+    const ready = { context: createSecureContext({ key, cert }), cert }
+    const server = createServer({ SNICallback: (_name, cb) => cb(null, ready.context) }, (socket) =>
+      socket.pipe(socket),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const socket = connect({
+        host: '127.0.0.1',
+        port,
+        servername: 'release.test',
+        rejectUnauthorized: false,
+      })
+      await new Promise((resolve) => socket.once('secureConnect', resolve))
+      releaseHeldSecureContext(ready)
+      socket.write('still here')
+      const [echo] = (await Promise.race([
+        new Promise((resolve) => socket.once('data', (data) => resolve([String(data)]))),
+        new Promise((resolve) => socket.once('close', () => resolve(['closed']))),
+      ])) as [string]
+      socket.destroy()
+      expect(echo).toBe('still here')
+    } finally {
+      server.close()
+    }
+  })
+
+  it('leaves anything that is not a context alone', () => {
+    const value = { context: 'not a SecureContext' }
+    releaseHeldSecureContext(value)
+    releaseHeldSecureContext(42)
+    expect(value.context).toBe('not a SecureContext')
   })
 })

@@ -1,7 +1,20 @@
+import { createSecureContext, type SecureContext } from 'node:tls'
+
 /** One held value and whether it was read since the eviction scan last passed it. */
 interface Entry<V> {
   value: V
   used: boolean
+}
+
+/** Options of a {@link SecureContextCache}. */
+export interface SecureContextCacheOptions<V> {
+  /**
+   * Frees what a value that left the cache (evicted, replaced, deleted or cleared) holds, called
+   * between `graceMs` and twice that after it left. Default: {@link releaseHeldSecureContext}.
+   */
+  readonly release?: (value: V) => void
+  /** How long a value that left stays usable before `release`; default 1000 ms. */
+  readonly graceMs?: number
 }
 
 /**
@@ -12,6 +25,13 @@ interface Entry<V> {
  * allocation), which keeps the handshake path cheap; eviction scans from the oldest entry, moving
  * each one read since the last pass to the back instead of evicting it.
  *
+ * A value that leaves is released after a grace period (by default its OpenSSL context is freed,
+ * see {@link releaseHeldSecureContext}): V8 does not see the ~30 KiB of native memory behind each
+ * `SecureContext` and rarely collects one that survived a young-generation GC, so without this
+ * the contexts evicted under a churn of many names pile up (10,000 names, 1,000 held: 556 MB RSS
+ * on Node 24 instead of ~170 MB). The grace lets a handshake that took the context just before
+ * it left finish with it.
+ *
  * @example
  * const contexts = new SecureContextCache<SecureContext>(10_000)
  * contexts.set('example.com/ec-p256', context)
@@ -20,12 +40,24 @@ interface Entry<V> {
 export class SecureContextCache<V> {
   readonly #capacity: number
   readonly #entries = new Map<string, Entry<V>>()
+  readonly #release: (value: V) => void
+  readonly #graceMs: number
+  /** Values that left since the grace timer last fired, and those that left before that. */
+  #leaving = new Set<V>()
+  #leavingEarlier = new Set<V>()
+  #timer: NodeJS.Timeout | undefined
 
-  constructor(capacity: number) {
+  constructor(capacity: number, options: SecureContextCacheOptions<V> = {}) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`)
     }
+    const graceMs = options.graceMs ?? 1000
+    if (!Number.isFinite(graceMs) || graceMs < 0) {
+      throw new RangeError(`graceMs must be a finite number ≥ 0, got ${graceMs}`)
+    }
     this.#capacity = capacity
+    this.#release = options.release ?? releaseHeldSecureContext
+    this.#graceMs = graceMs
   }
 
   /** How many entries are held. */
@@ -43,8 +75,14 @@ export class SecureContextCache<V> {
 
   /** Stores `value` (a replaced key counts as used), evicting one entry beyond capacity. */
   set(key: string, value: V): void {
+    // A value set again after it left is held again: it must not be released.
+    if (this.#leaving.size > 0 || this.#leavingEarlier.size > 0) {
+      this.#leaving.delete(value)
+      this.#leavingEarlier.delete(value)
+    }
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
+      if (entry.value !== value) this.#leave(entry.value)
       entry.value = value
       entry.used = true
       return
@@ -54,7 +92,10 @@ export class SecureContextCache<V> {
     // Terminates within two passes: every entry passed over loses its mark.
     for (const [oldest, candidate] of this.#entries) {
       this.#entries.delete(oldest)
-      if (!candidate.used) return
+      if (!candidate.used) {
+        this.#leave(candidate.value)
+        return
+      }
       candidate.used = false
       this.#entries.set(oldest, candidate)
     }
@@ -62,11 +103,66 @@ export class SecureContextCache<V> {
 
   /** Removes `key`; returns whether it was present. */
   delete(key: string): boolean {
-    return this.#entries.delete(key)
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return false
+    this.#entries.delete(key)
+    this.#leave(entry.value)
+    return true
   }
 
   /** Removes every entry. */
   clear(): void {
+    for (const entry of this.#entries.values()) this.#leave(entry.value)
     this.#entries.clear()
   }
+
+  #leave(value: V): void {
+    this.#leaving.add(value)
+    if (this.#timer !== undefined) return
+    this.#timer = setTimeout(() => this.#tick(), this.#graceMs)
+    this.#timer.unref()
+  }
+
+  /** Releases what left at least one grace period ago; re-arms while anything is left. */
+  #tick(): void {
+    this.#timer = undefined
+    const due = this.#leavingEarlier
+    this.#leavingEarlier = this.#leaving
+    this.#leaving = new Set()
+    for (const value of due) this.#release(value)
+    if (this.#leavingEarlier.size > 0) {
+      this.#timer = setTimeout(() => this.#tick(), this.#graceMs)
+      this.#timer.unref()
+    }
+  }
+}
+
+/** Stands in for every released context: a context without a certificate, so never a crash. */
+let placeholder: SecureContext | undefined
+
+/**
+ * Frees the OpenSSL context of `value` when it is a `SecureContext` or holds one as `context`
+ * (the manager's ready entries); anything else is left alone. The object keeps working as a
+ * context without a certificate: a handshake that still uses it fails with an alert instead of
+ * crashing the process (Node's own `close()` alone leaves a context that segfaults when used).
+ *
+ * @example
+ * releaseHeldSecureContext({ context: tls.createSecureContext({ key, cert }), cert })
+ */
+export function releaseHeldSecureContext(value: unknown): void {
+  placeholder ??= createSecureContext()
+  const Context = placeholder.constructor as new () => SecureContext
+  const context =
+    value instanceof Context
+      ? value
+      : typeof value === 'object' &&
+          value !== null &&
+          (value as { context?: unknown }).context instanceof Context
+        ? ((value as { context: SecureContext }).context as SecureContext)
+        : undefined
+  if (context === undefined || context === placeholder) return
+  const native = context.context as { close?: () => void } | undefined
+  if (native === placeholder.context) return
+  context.context = placeholder.context
+  native?.close?.()
 }
