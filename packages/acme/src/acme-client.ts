@@ -10,6 +10,7 @@ import {
   AcmeHttp,
   type AcmeResponse,
   isTransient,
+  type Pace,
   type PostOptions,
   type Signer,
 } from './acme-http.js'
@@ -147,6 +148,8 @@ const RETRY_BACKOFF = { baseMs: 250, maxMs: 8000 }
 const RECENT_ORDERS = 10
 /** Orders this client handed out, remembered so a lost answer is never matched to one of them. */
 const KNOWN_ORDERS = 1000
+/** Finalize, order polls and certificate downloads go first at the client's pace. */
+const FINISHING = { pace: 'finishing' } as const
 
 /**
  * An RFC 8555 ACME client: directory, account, orders, authorizations, challenges,
@@ -561,12 +564,18 @@ export class AcmeClient {
     const deadline = this.#deadline(options)
     const payload = { csr: base64url.encode(csrDer) }
     try {
-      return this.#finalized(await this.#post(order.finalize, payload, deadline), order.url)
+      return this.#finalized(
+        await this.#post(order.finalize, payload, deadline, FINISHING),
+        order.url,
+      )
     } catch (error) {
       if (!(error instanceof AcmeProblemError && error.shortType === 'orderNotReady')) throw error
       const current = await this.#pollOrder(order.url, deadline, (s) => s !== 'pending')
       if (current.status !== 'ready') return this.#orderOutcome(current)
-      return this.#finalized(await this.#post(order.finalize, payload, deadline), order.url)
+      return this.#finalized(
+        await this.#post(order.finalize, payload, deadline, FINISHING),
+        order.url,
+      )
     }
   }
 
@@ -595,12 +604,17 @@ export class AcmeClient {
       typeof order === 'string'
         ? undefined
         : (this.#retryAfter.get(order) ?? pollDelay(0, this.#orderSchedule(order), this.#random))
-    const done = await this.#poll(url, deadline, {
-      parse: (body) => parseOrder(body, url),
-      done: (o) => !busy(o.status),
-      schedule: (o) => this.#orderSchedule(o),
-      ...(firstWaitMs === undefined ? {} : { firstWaitMs }),
-    })
+    const done = await this.#poll(
+      url,
+      deadline,
+      {
+        parse: (body) => parseOrder(body, url),
+        done: (o) => !busy(o.status),
+        schedule: (o) => this.#orderSchedule(o),
+        ...(firstWaitMs === undefined ? {} : { firstWaitMs }),
+      },
+      'finishing',
+    )
     return this.#orderOutcome(done)
   }
 
@@ -833,8 +847,12 @@ export class AcmeClient {
     return this.#http.post(url, payload, await this.#signer(deadline), deadline, options)
   }
 
-  #postAsGet(url: string, deadline: Deadline, accept?: string): Promise<AcmeResponse> {
-    return this.#post(url, undefined, deadline, accept === undefined ? {} : { accept })
+  #postAsGet(
+    url: string,
+    deadline: Deadline,
+    options: { accept?: string; pace?: Pace } = {},
+  ): Promise<AcmeResponse> {
+    return this.#post(url, undefined, deadline, options)
   }
 
   #location(response: AcmeResponse): string {
@@ -848,13 +866,13 @@ export class AcmeClient {
     return new URL(location, response.url).toString()
   }
 
-  #poll<T>(url: string, deadline: Deadline, plan: PollPlan<T>): Promise<T> {
+  #poll<T>(url: string, deadline: Deadline, plan: PollPlan<T>, pace?: Pace): Promise<T> {
     return pollResource(url, deadline, plan, {
       now: this.#now,
       random: this.#random,
       sleep: this.#sleep,
       fetch: async (target) => {
-        const response = await this.#postAsGet(target, deadline)
+        const response = await this.#postAsGet(target, deadline, pace === undefined ? {} : { pace })
         return { body: this.#http.json(response), retryAfter: response.headers.get('retry-after') }
       },
     })
@@ -891,7 +909,10 @@ export class AcmeClient {
   }
 
   async #fetchChain(url: string, deadline: Deadline): Promise<CertificateChain> {
-    const response = await this.#postAsGet(url, deadline, 'application/pem-certificate-chain')
+    const response = await this.#postAsGet(url, deadline, {
+      accept: 'application/pem-certificate-chain',
+      pace: 'finishing',
+    })
     const type = response.headers.get('content-type') ?? ''
     if (!/^application\/pem-certificate-chain\s*(?:;|$)/i.test(type)) {
       throw new AcmeError('ERR_ACME_RESPONSE', `expected a PEM chain from ${url}, got "${type}"`)

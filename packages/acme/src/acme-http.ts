@@ -40,12 +40,19 @@ export interface AcmeHttpOptions {
  */
 export type Repeat = 'retry' | 'once'
 
+/** Which bucket a request takes from, and whether it goes first (see {@link PostOptions}). */
+export type Pace = 'newOrder' | 'finishing'
+
 /** Options of one signed POST. */
 export interface PostOptions {
   readonly accept?: string
   readonly repeat?: Repeat
-  /** `'newOrder'`: paced by {@link NEW_ORDER_PACE} instead of {@link REQUEST_PACE}. */
-  readonly pace?: 'newOrder'
+  /**
+   * `'newOrder'`: paced by {@link NEW_ORDER_PACE} instead of {@link REQUEST_PACE}. `'finishing'`
+   * (finalize, order polls, certificate downloads): goes before other requests waiting for
+   * {@link REQUEST_PACE}, so orders about to be done are not held up by orders just starting.
+   */
+  readonly pace?: Pace
 }
 
 /** Who signs a request: the key and either its `jwk` or the account URL. */
@@ -239,6 +246,22 @@ export class AcmeHttp {
   }
 
   /** Sleeps `ms`, or throws `giveUp` at once when the wait would pass the deadline. */
+  /** Waits for a token of the request's bucket. */
+  async #paced(kind: Pace | undefined, deadline: Deadline, what: string): Promise<void> {
+    const pace = kind === 'newOrder' ? this.#orderPace : this.#pace
+    const urgent = kind === 'finishing'
+    let wait = pace.reserve(urgent)
+    if (wait === 0) return
+    const done = urgent ? pace.waitUrgent() : () => {}
+    try {
+      for (; wait > 0; wait = pace.reserve(urgent)) {
+        await this.#wait(wait, deadline, deadline.error(what))
+      }
+    } finally {
+      done()
+    }
+  }
+
   async #wait(ms: number, deadline: Deadline, giveUp: Error): Promise<void> {
     if (ms > deadline.remaining()) throw giveUp
     try {
@@ -288,13 +311,10 @@ export class AcmeHttp {
       contentType?: string
       body?: string
       poolNonce?: boolean
-      pace?: 'newOrder'
+      pace?: Pace
     },
   ): Promise<AcmeResponse> {
-    const pace = options.pace === 'newOrder' ? this.#orderPace : this.#pace
-    for (let wait = pace.reserve(); wait > 0; wait = pace.reserve()) {
-      await this.#wait(wait, deadline, deadline.error(`${method} ${url}`))
-    }
+    await this.#paced(options.pace, deadline, `${method} ${url}`)
     const headers: Record<string, string> = { 'user-agent': this.#o.userAgent }
     if (options.accept) headers.accept = options.accept
     if (options.contentType) headers['content-type'] = options.contentType

@@ -29,6 +29,20 @@ describe("the client pace (issue 19: well under Let's Encrypt)", () => {
 })
 
 describe('RequestPacer', () => {
+  it('urgent requests go first: while one waits, others leave it the next token', () => {
+    let time = 0
+    const pacer = new RequestPacer({ perSecond: 10, burst: 1, now: () => time })
+    expect(pacer.reserve()).toBe(0)
+    expect(pacer.reserve(true)).toBe(100)
+    const done = pacer.waitUrgent()
+    time = 100
+    expect(pacer.reserve()).toBe(100)
+    expect(pacer.reserve(true)).toBe(0)
+    done()
+    time = 200
+    expect(pacer.reserve()).toBe(0)
+  })
+
   it('lets a burst through, then one request per 1/perSecond', () => {
     let time = 0
     const pacer = new RequestPacer({ perSecond: 10, burst: 3, now: () => time })

@@ -14,6 +14,7 @@ export class RequestPacer {
   readonly #now: () => number
   #tokens: number
   #at: number
+  #urgentWaiting = 0
 
   constructor(options: { perSecond: number; burst: number; now: () => number }) {
     this.#perMs = options.perSecond / 1000
@@ -23,15 +24,30 @@ export class RequestPacer {
     this.#at = options.now()
   }
 
-  /** Takes a token and returns 0, or returns how many ms until one is there (taking none). */
-  reserve(): number {
+  /**
+   * Takes a token and returns 0, or returns how many ms until one is there (taking none). An
+   * `urgent` request goes first: while urgent ones wait (see {@link RequestPacer.waitUrgent}),
+   * others leave them a token each.
+   */
+  reserve(urgent = false): number {
     const now = this.#now()
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#perMs)
     this.#at = now
-    if (this.#tokens >= 1) {
+    const needed = 1 + (urgent ? 0 : this.#urgentWaiting)
+    if (this.#tokens >= needed) {
       this.#tokens -= 1
       return 0
     }
-    return Math.ceil((1 - this.#tokens) / this.#perMs)
+    return Math.ceil((needed - this.#tokens) / this.#perMs)
+  }
+
+  /** Counts an urgent request as waiting until the returned function is called. */
+  waitUrgent(): () => void {
+    this.#urgentWaiting++
+    let done = false
+    return () => {
+      if (!done) this.#urgentWaiting--
+      done = true
+    }
   }
 }
