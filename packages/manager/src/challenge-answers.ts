@@ -2,7 +2,7 @@ import { createSecureContext, type SecureContext } from 'node:tls'
 import type { ChallengeArgs, ChallengeSolver } from '@autotls/acme'
 import type { Cache, Lease } from '@autotls/cache'
 import { challengeKey } from '@autotls/cache'
-import { createTlsAlpnCertificate, splitPem } from '@autotls/crypto'
+import { createTlsAlpnCertificate, generateKeyPair, type KeyPair, splitPem } from '@autotls/crypto'
 import type { Logger } from './logger.js'
 import { encodeStoredCertificate, splitKeyAndChain } from './stored-certificate.js'
 
@@ -43,6 +43,12 @@ export class ChallengeAnswers {
   readonly #logger: Logger
   readonly #http = new Map<string, HttpAnswer>()
   readonly #alpn = new Map<string, AlpnAnswer>()
+  /**
+   * One key for every tls-alpn-01 certificate of this process: RFC 8737 binds the challenge to the
+   * key authorization inside the certificate, not to its key, and a fresh key per challenge would
+   * cost the cold path about 3 ms.
+   */
+  #alpnKey: Promise<KeyPair> | undefined
 
   constructor(cache: Cache, logger: Logger) {
     this.#cache = cache
@@ -120,7 +126,11 @@ export class ChallengeAnswers {
     { identifier, token, keyAuthorization, signal, validationSeen }: ChallengeArgs,
     lease: Lease,
   ): Promise<void> {
-    const { certPem, keyPem } = await createTlsAlpnCertificate({ identifier, keyAuthorization })
+    const { certPem, keyPem } = await createTlsAlpnCertificate({
+      identifier,
+      keyAuthorization,
+      key: await this.#alpnKeyPair(),
+    })
     this.#alpn.set(identifier.value, {
       token,
       context: createSecureContext({ key: keyPem, cert: certPem }),
@@ -132,6 +142,17 @@ export class ChallengeAnswers {
       { signal, lease },
     )
     this.#logger.debug({ name: identifier.value }, 'tls-alpn-01 challenge published')
+  }
+
+  #alpnKeyPair(): Promise<KeyPair> {
+    if (!this.#alpnKey) {
+      const key = generateKeyPair()
+      key.catch(() => {
+        if (this.#alpnKey === key) this.#alpnKey = undefined
+      })
+      this.#alpnKey = key
+    }
+    return this.#alpnKey
   }
 
   async #cleanupAlpn({ identifier, token, signal }: ChallengeArgs, lease: Lease): Promise<void> {
