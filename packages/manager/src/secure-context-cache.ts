@@ -13,7 +13,11 @@ export interface SecureContextCacheOptions<V> {
    * between `graceMs` and twice that after it left. Default: {@link releaseHeldSecureContext}.
    */
   readonly release?: (value: V) => void
-  /** How long a value that left stays usable before `release`; default 1000 ms. */
+  /**
+   * How long a value that left stays usable before `release`; default 250 ms: a handshake uses
+   * its context within the same turn of the event loop, and under a churn of 1,000 rebuilds a
+   * second the contexts waiting for release hold 10–20 MB.
+   */
   readonly graceMs?: number
 }
 
@@ -26,11 +30,11 @@ export interface SecureContextCacheOptions<V> {
  * each one read since the last pass to the back instead of evicting it.
  *
  * A value that leaves is released after a grace period (by default its OpenSSL context is freed,
- * see {@link releaseHeldSecureContext}): V8 does not see the ~30 KiB of native memory behind each
- * `SecureContext` and rarely collects one that survived a young-generation GC, so without this
- * the contexts evicted under a churn of many names pile up (10,000 names, 1,000 held: 556 MB RSS
- * on Node 24 instead of ~170 MB). The grace lets a handshake that took the context just before
- * it left finish with it.
+ * see {@link releaseHeldSecureContext}): V8 does not see the 30–40 KiB of native memory behind
+ * each `SecureContext` and rarely collects one that outlived a young-generation GC, so the
+ * contexts evicted under a churn of many names piled up (tools/bench's scale run, 10,000 names
+ * and 1,000 held, RSS after one handshake per name: Node 24 417 → 309 MB, Node 20 232 → 207 MB).
+ * The grace lets a handshake that took the context just before it left finish with it.
  *
  * @example
  * const contexts = new SecureContextCache<SecureContext>(10_000)
@@ -51,7 +55,7 @@ export class SecureContextCache<V> {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`)
     }
-    const graceMs = options.graceMs ?? 1000
+    const graceMs = options.graceMs ?? 250
     if (!Number.isFinite(graceMs) || graceMs < 0) {
       throw new RangeError(`graceMs must be a finite number ≥ 0, got ${graceMs}`)
     }
