@@ -10,17 +10,28 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
 }
 
-/** Writes `data` to a new private file at `path` (which must not exist) and flushes it to disk. */
+/** Options of {@link writeNewFile} and {@link writeFileAtomic}. */
+export interface WriteOptions {
+  signal?: AbortSignal | undefined
+  /**
+   * Flush to disk (`fsync` of the file, and of the directory after a rename). Default true. Lock
+   * records pass false: they only matter to live processes, which a machine crash ends, and an
+   * unreadable record left by a crash is judged by its age.
+   */
+  durable?: boolean
+}
+
+/** Writes `data` to a new private file at `path` (which must not exist), flushed to disk if durable. */
 export async function writeNewFile(
   path: string,
   data: Uint8Array | string,
-  signal?: AbortSignal,
+  { signal, durable = true }: WriteOptions = {},
 ): Promise<void> {
   const handle = await open(path, 'wx', FILE_MODE)
   try {
     await handle.chmod(FILE_MODE)
     await handle.writeFile(data, { signal })
-    await handle.sync()
+    if (durable) await handle.sync()
   } finally {
     await handle.close()
   }
@@ -36,10 +47,17 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Runs `commit` (the rename that makes a write visible) or refuses by throwing instead. */
-export type CommitGuard = (commit: () => Promise<void>) => Promise<void>
+/**
+ * Runs `commit` (the rename that makes a write visible) once `written` (the temporary file, in
+ * progress while the guard prepares) resolved, or refuses by throwing instead. It must await
+ * `written` before committing, and may do its own preparation meanwhile.
+ */
+export type CommitGuard = (written: Promise<void>, commit: () => Promise<void>) => Promise<void>
 
-const unguarded: CommitGuard = (commit) => commit()
+const unguarded: CommitGuard = async (written, commit) => {
+  await written
+  await commit()
+}
 
 /**
  * Replaces `path` with `data` atomically: writes a temporary file in the same directory, flushes
@@ -51,17 +69,23 @@ const unguarded: CommitGuard = (commit) => commit()
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
-  signal?: AbortSignal,
-  guard: CommitGuard = unguarded,
+  {
+    signal,
+    durable = true,
+    guard = unguarded,
+  }: WriteOptions & { guard?: CommitGuard | undefined } = {},
 ): Promise<void> {
   const temp = tempPathFor(path)
+  const written = writeNewFile(temp, data, { signal, durable }).then(() => signal?.throwIfAborted())
+  // Handled below in every case; this only keeps an early refusal of the guard from leaving
+  // the write's own failure unhandled.
+  written.catch(() => {})
   try {
-    await writeNewFile(temp, data, signal)
-    signal?.throwIfAborted()
-    await guard(() => rename(temp, path))
+    await guard(written, () => rename(temp, path))
   } catch (error) {
+    await written.catch(() => {})
     await unlink(temp).catch(() => {})
     throw error
   }
-  await syncDir(dirname(path))
+  if (durable) await syncDir(dirname(path))
 }

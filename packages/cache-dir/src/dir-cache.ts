@@ -126,14 +126,15 @@ export function dirCache(options: DirCacheOptions): DirCache {
       const { signal, fence } = checkWriteOptions(callOptions)
       signal?.throwIfAborted()
       const path = join(root, ...parts)
-      const guard = fence && fencedCommit(root, fence)
+      const write = { signal, guard: fence ? fencedCommit(root, fence) : undefined }
       try {
         try {
-          await writeFileAtomic(path, value, signal, guard)
+          await writeFileAtomic(path, value, write)
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-          await ensurePrivateDir(root, parts.slice(0, -1))
-          await writeFileAtomic(path, value, signal, guard)
+          // A directory made just now holds no leftovers: nothing to sweep there.
+          if (await ensurePrivateDir(root, parts.slice(0, -1))) swept.add(dirname(path))
+          await writeFileAtomic(path, value, write)
         }
       } catch (error) {
         throw ioError('write', key, error, signal)
@@ -153,7 +154,7 @@ export function dirCache(options: DirCacheOptions): DirCache {
         }
       }
       try {
-        await (fence ? fencedCommit(root, fence)(remove) : remove())
+        await (fence ? fencedCommit(root, fence)(Promise.resolve(), remove) : remove())
       } catch (error) {
         throw ioError('delete', key, error, signal)
       }
@@ -164,7 +165,10 @@ export function dirCache(options: DirCacheOptions): DirCache {
       const { ttlMs, signal } = checkLockOptions(lockOptions)
       let lease: KeptLease
       try {
-        lease = await acquireDirLock({ name, root, segments, now }, ttlMs, signal)
+        const created = (dir: string): void => {
+          swept.add(dir)
+        }
+        lease = await acquireDirLock({ name, root, segments, now, created }, ttlMs, signal)
       } catch (error) {
         throw ioError('lock', name, error, signal)
       }

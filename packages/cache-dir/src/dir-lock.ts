@@ -9,7 +9,7 @@ import {
   type ProcessIdentity,
   processIdentity,
 } from '@autotls/cache/backend'
-import { syncDir, tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
+import { tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
 import { ensurePrivateDir } from './private-dir.js'
 import { awaitWriters } from './writer-intent.js'
 
@@ -31,6 +31,8 @@ export interface DirLockPlace {
   root: string
   segments: readonly string[]
   now: () => number
+  /** Told when the lock's directory was created by this call (it holds no leftovers). */
+  created?: (dir: string) => void
 }
 
 const GENERATION = /^[1-9][0-9]*$/
@@ -56,9 +58,12 @@ function holderGone(holder: Holder): boolean {
   return isProcessGone({ pid, start, space })
 }
 
-async function generations(dir: string): Promise<bigint[]> {
-  const names = await readdir(dir)
+function generationsIn(names: readonly string[]): bigint[] {
   return names.filter((name) => GENERATION.test(name)).map((name) => BigInt(name))
+}
+
+async function generations(dir: string): Promise<bigint[]> {
+  return generationsIn(await readdir(dir))
 }
 
 function newest(gens: readonly bigint[]): bigint {
@@ -97,33 +102,43 @@ async function isFree(
 }
 
 /**
- * Tries to create generation `gen` and become the holder. The file is written in full and flushed
- * under a temporary name, then hard-linked to its final name, which fails if it exists: exactly
- * one caller creates each generation, and no one sees it empty or half-written. Cleanup removes
+ * Tries to create generation `gen` and become the holder. The file is written in full under a
+ * temporary name, then hard-linked to its final name, which fails if it exists: exactly one
+ * caller creates each generation, and no one sees it empty or half-written. Cleanup removes
  * old generations, so `gen` may have existed and gone while the caller looked; then a newer
  * generation exists, and the claim is withdrawn. Exported for tests.
  */
 export async function claim(dir: string, gen: bigint, holder: Holder): Promise<boolean> {
+  return (await claimListing(dir, gen, holder)) !== null
+}
+
+/**
+ * {@link claim}, resolving the directory's entries as listed once the claim stood (null when it
+ * did not): that one listing serves the check, the cleanup and the wait for announced writers.
+ * Lock records are not flushed to disk (see `WriteOptions.durable`).
+ */
+async function claimListing(dir: string, gen: bigint, holder: Holder): Promise<string[] | null> {
   const temp = tempPathFor(join(dir, 'claim'))
-  await writeNewFile(temp, JSON.stringify(holder))
+  await writeNewFile(temp, JSON.stringify(holder), { durable: false })
   try {
     await link(temp, join(dir, gen.toString()))
-    await syncDir(dir)
   } catch (error) {
-    if (errno(error) === 'EEXIST') return false
+    if (errno(error) === 'EEXIST') return null
     throw error
   } finally {
     await unlink(temp).catch(() => {})
   }
-  if (newest(await generations(dir)) === gen) return true
+  const names = await readdir(dir)
+  if (newest(generationsIn(names)) === gen) return names
   await unlink(join(dir, gen.toString())).catch(() => {})
-  return false
+  return null
 }
 
-async function removeOlder(dir: string, gen: bigint): Promise<void> {
-  const gens = await generations(dir).catch(() => [])
+async function removeOlder(dir: string, gen: bigint, names: readonly string[]): Promise<void> {
   await Promise.all(
-    gens.filter((g) => g < gen).map((g) => unlink(join(dir, g.toString())).catch(() => {})),
+    generationsIn(names)
+      .filter((g) => g < gen)
+      .map((g) => unlink(join(dir, g.toString())).catch(() => {})),
   )
 }
 
@@ -153,7 +168,7 @@ export async function acquireDirLock(
       gens = await generations(dir)
     } catch (error) {
       if (errno(error) !== 'ENOENT') throw error
-      await ensurePrivateDir(root, segments)
+      if (await ensurePrivateDir(root, segments)) place.created?.(dir)
       gens = []
     }
     const top = newest(gens)
@@ -167,11 +182,12 @@ export async function acquireDirLock(
         host: hostname(),
         expiresAt: now() + ttlMs,
       }
-      if (await claim(dir, gen, holder)) {
-        await removeOlder(dir, gen)
+      const names = await claimListing(dir, gen, holder)
+      if (names) {
+        await removeOlder(dir, gen, names)
         const lease = leaseFor(place.name, dir, gen, holder, ttlMs, now)
         try {
-          await awaitWriters(dir, ttlMs, now, signal)
+          await awaitWriters(dir, names, ttlMs, now, signal)
         } catch (error) {
           await lease.release().catch(() => {})
           throw error
@@ -204,12 +220,14 @@ function leaseFor(
     renew: async () => {
       if (await superseded()) return null
       const expiresAt = now() + ttlMs
-      await writeFileAtomic(path, JSON.stringify({ ...holder, expiresAt }))
+      await writeFileAtomic(path, JSON.stringify({ ...holder, expiresAt }), { durable: false })
       return expiresAt
     },
     release: async () => {
       if (await superseded()) return
-      await writeFileAtomic(path, JSON.stringify({ ...holder, expiresAt: 0, released: true }))
+      await writeFileAtomic(path, JSON.stringify({ ...holder, expiresAt: 0, released: true }), {
+        durable: false,
+      })
     },
   })
 }

@@ -7,16 +7,23 @@ export const DIR_MODE = 0o700
 /**
  * Creates `root` (with any missing parents) and then each of `segments` below it that is missing,
  * each with mode 0700 set explicitly (a `mkdir` mode is filtered by the umask, so it is applied again with chmod).
+ * Resolves true when this call created the innermost directory (it is empty but for what other
+ * processes put there since).
  */
-export async function ensurePrivateDir(root: string, segments: readonly string[]): Promise<void> {
+export async function ensurePrivateDir(
+  root: string,
+  segments: readonly string[],
+): Promise<boolean> {
+  let created = false
   const first = await mkdir(root, { recursive: true, mode: DIR_MODE })
   if (first !== undefined) {
-    const created = [root]
+    const made = [root]
     for (let path = root; path !== first; ) {
       path = dirname(path)
-      created.unshift(path)
+      made.unshift(path)
     }
-    for (const path of created) await chmod(path, DIR_MODE)
+    for (const path of made) await chmod(path, DIR_MODE)
+    created = true
   }
   let path = root
   for (const segment of segments) {
@@ -24,8 +31,11 @@ export async function ensurePrivateDir(root: string, segments: readonly string[]
     try {
       await mkdir(path, { mode: DIR_MODE })
       await chmod(path, DIR_MODE)
+      created = true
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      created = false
     }
   }
+  return created
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { open, readdir, stat, unlink } from 'node:fs/promises'
+import { open, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { abortableSleep, isTaggedProcessGone, processTag } from '@autotls/cache/backend'
 
@@ -21,20 +21,21 @@ export async function announceWriter(dir: string): Promise<string> {
 }
 
 /**
- * Waits until every fenced write announced in lock directory `dir` before this call has
- * finished, so that a new holder's lease is returned only after any stale write that checked its
+ * Waits until every fenced write announced in lock directory `dir` (whose entries, listed after
+ * the new generation was created, are `names`) has finished, so that a new holder's lease is returned only after any stale write that checked its
  * token before the new generation existed has landed. An intent whose process is gone (same pid
  * space) is removed at once; one whose process cannot be checked (another host or container) is
  * removed once untouched for `ttlMs`. A live writer on this host is waited for.
  */
 export async function awaitWriters(
   dir: string,
+  names: readonly string[],
   ttlMs: number,
   now: () => number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const own = processTag().split('-')[0]
-  for (const name of await readdir(dir)) {
+  for (const name of names) {
     const tag = INTENT.exec(name)?.[1]
     if (tag === undefined) continue
     const path = join(dir, name)
