@@ -211,9 +211,17 @@ export class Obtainer {
    */
   issue(id: CertificateId, current: StoredCertificate | null): Promise<Obtained> {
     const previous = this.#perName.get(id.name) ?? Promise.resolve()
-    const work = (): Promise<Obtained> => this.#issueLocked(id, current)
+    let released: Promise<void> = Promise.resolve()
+    const work = (): Promise<Obtained> =>
+      this.#issueLocked(id, current, (release) => {
+        released = release
+      })
     const run = previous.then(work, work)
-    const tail = run.catch(() => {})
+    // The next issuance of this name here, and close(), wait for the lease's release too.
+    const tail = run.then(
+      () => released,
+      () => released,
+    )
     this.#perName.set(id.name, tail)
     void tail.then(() => {
       if (this.#perName.get(id.name) === tail) this.#perName.delete(id.name)
@@ -221,7 +229,16 @@ export class Obtainer {
     return run
   }
 
-  async #issueLocked(id: CertificateId, current: StoredCertificate | null): Promise<Obtained> {
+  /**
+   * The issuance under the lock. The lease is released beside the install rather than before it
+   * (`onRelease` receives the release, which never rejects): the certificate is stored by then,
+   * and a release is a write the handshake waiting for this certificate need not wait for.
+   */
+  async #issueLocked(
+    id: CertificateId,
+    current: StoredCertificate | null,
+    onRelease: (released: Promise<void>) => void,
+  ): Promise<Obtained> {
     const { store, options, lifetime } = this.#deps
     const key = certificateKey(id.name, id.keyType)
     // Until the order, a failure is the store's, not the CA's.
@@ -250,7 +267,7 @@ export class Obtainer {
         throw error
       }
     } finally {
-      await lease.release().catch(() => {})
+      onRelease(lease.release().catch(() => {}))
     }
   }
 
