@@ -50,6 +50,18 @@ describe('decodeStoredCertificate (validation before use)', async () => {
     ).toMatch(/does not cover that name/)
   })
 
+  it('rfc6125 §6.4.3: a wildcard covers one first label and itself, nothing deeper or above', async () => {
+    const wildcard = await selfSigned('*.w.test', 'ec')
+    const bytes = encodeStoredCertificate(wildcard.key, wildcard.cert)
+    const at = (name: string): Promise<string> =>
+      reason(decodeStoredCertificate(bytes, { ...expected, name }))
+    expect(await at('x.w.test')).toBe('ok')
+    expect(await at('*.w.test')).toBe('ok')
+    expect(await at('y.x.w.test')).toMatch(/does not cover that name/)
+    expect(await at('w.test')).toMatch(/does not cover that name/)
+    expect(await at('*.x.w.test')).toMatch(/does not cover that name/)
+  })
+
   it('rejects an expired or not yet valid certificate (rfc5280 §4.1.2.5)', async () => {
     const bytes = encodeStoredCertificate(ec.key, ec.cert)
     expect(
