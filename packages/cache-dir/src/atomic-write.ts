@@ -80,12 +80,20 @@ export async function writeFileAtomic(
   // Handled below in every case; this only keeps an early refusal of the guard from leaving
   // the write's own failure unhandled.
   written.catch(() => {})
+  // The directory is flushed as soon as the rename is done, while the guard cleans up after it.
+  let synced: Promise<void> | undefined
   try {
-    await guard(written, () => rename(temp, path))
+    await guard(written, async () => {
+      await rename(temp, path)
+      if (durable) {
+        synced = syncDir(dirname(path))
+        synced.catch(() => {})
+      }
+    })
   } catch (error) {
     await written.catch(() => {})
     await unlink(temp).catch(() => {})
     throw error
   }
-  if (durable) await syncDir(dirname(path))
+  await synced
 }

@@ -123,12 +123,11 @@ async function claimListing(dir: string, gen: bigint, holder: Holder): Promise<s
   try {
     await link(temp, join(dir, gen.toString()))
   } catch (error) {
+    await unlink(temp).catch(() => {})
     if (errno(error) === 'EEXIST') return null
     throw error
-  } finally {
-    await unlink(temp).catch(() => {})
   }
-  const names = await readdir(dir)
+  const [names] = await Promise.all([readdir(dir), unlink(temp).catch(() => {})])
   if (newest(generationsIn(names)) === gen) return names
   await unlink(join(dir, gen.toString())).catch(() => {})
   return null
