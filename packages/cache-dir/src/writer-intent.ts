@@ -10,12 +10,16 @@ import { abortableSleep, isTaggedProcessGone, processTag } from '@autotls/cache/
  */
 const INTENT = /^\.w\.([0-9a-fx-]+)\.[0-9a-f]{12}$/
 
+/** This process's {@link processTag} (a hash each time it is made), made once. */
+let ownTag: string | undefined
+
 /**
  * Announces, in lock directory `dir`, a fenced write about to check its token: creates an empty
  * file named after this process and returns its path. Remove it once the write is done.
  */
 export async function announceWriter(dir: string): Promise<string> {
-  const path = join(dir, `.w.${processTag()}.${randomBytes(6).toString('hex')}`)
+  ownTag ??= processTag()
+  const path = join(dir, `.w.${ownTag}.${randomBytes(6).toString('hex')}`)
   await (await open(path, 'wx', 0o600)).close()
   return path
 }
