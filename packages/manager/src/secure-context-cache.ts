@@ -10,16 +10,25 @@ interface Entry<V> {
 export interface SecureContextCacheOptions<V> {
   /**
    * Frees what a value that left the cache (evicted, replaced, deleted or cleared) holds, called
-   * between `graceMs` and twice that after it left. Default: {@link releaseHeldSecureContext}.
+   * once `graceMs` passed since it left. Default: {@link releaseHeldSecureContext}.
    */
   readonly release?: (value: V) => void
   /**
    * How long a value that left stays usable before `release`; default 250 ms: a handshake uses
    * its context within the same turn of the event loop, and under a churn of 1,000 rebuilds a
-   * second the contexts waiting for release hold 10–20 MB.
+   * second the contexts waiting for release hold about 10 MB.
    */
   readonly graceMs?: number
+  /** Milliseconds of a monotonic-enough clock; default `Date.now`. */
+  readonly now?: () => number
 }
+
+/**
+ * Releases done at once at most: freeing a context costs about as much CPU as building one
+ * (~0.2 ms on Node 24), so releasing a whole grace period's worth in one go would stall every
+ * handshake waiting behind it.
+ */
+const RELEASE_BATCH = 8
 
 /**
  * A map with a fixed capacity that evicts an entry not used recently (the CLOCK, or
@@ -46,9 +55,9 @@ export class SecureContextCache<V> {
   readonly #entries = new Map<string, Entry<V>>()
   readonly #release: (value: V) => void
   readonly #graceMs: number
-  /** Values that left since the grace timer last fired, and those that left before that. */
-  #leaving = new Set<V>()
-  #leavingEarlier = new Set<V>()
+  readonly #now: () => number
+  /** Values that left, oldest first, with when they left. */
+  readonly #leaving = new Map<V, number>()
   #timer: NodeJS.Timeout | undefined
 
   constructor(capacity: number, options: SecureContextCacheOptions<V> = {}) {
@@ -62,6 +71,7 @@ export class SecureContextCache<V> {
     this.#capacity = capacity
     this.#release = options.release ?? releaseHeldSecureContext
     this.#graceMs = graceMs
+    this.#now = options.now ?? Date.now
   }
 
   /** How many entries are held. */
@@ -80,10 +90,7 @@ export class SecureContextCache<V> {
   /** Stores `value` (a replaced key counts as used), evicting one entry beyond capacity. */
   set(key: string, value: V): void {
     // A value set again after it left is held again: it must not be released.
-    if (this.#leaving.size > 0 || this.#leavingEarlier.size > 0) {
-      this.#leaving.delete(value)
-      this.#leavingEarlier.delete(value)
-    }
+    if (this.#leaving.size > 0) this.#leaving.delete(value)
     const entry = this.#entries.get(key)
     if (entry !== undefined) {
       if (entry.value !== value) this.#leave(entry.value)
@@ -120,24 +127,36 @@ export class SecureContextCache<V> {
     this.#entries.clear()
   }
 
+  /** Queues `value` for release; under churn each departure releases up to two that are due. */
   #leave(value: V): void {
-    this.#leaving.add(value)
-    if (this.#timer !== undefined) return
-    this.#timer = setTimeout(() => this.#tick(), this.#graceMs)
-    this.#timer.unref()
+    this.#leaving.set(value, this.#now())
+    this.#releaseDue(2)
+    this.#arm()
   }
 
-  /** Releases what left at least one grace period ago; re-arms while anything is left. */
-  #tick(): void {
-    this.#timer = undefined
-    const due = this.#leavingEarlier
-    this.#leavingEarlier = this.#leaving
-    this.#leaving = new Set()
-    for (const value of due) this.#release(value)
-    if (this.#leavingEarlier.size > 0) {
-      this.#timer = setTimeout(() => this.#tick(), this.#graceMs)
-      this.#timer.unref()
+  #releaseDue(most: number): void {
+    const due = this.#now() - this.#graceMs
+    let released = 0
+    for (const [value, leftAt] of this.#leaving) {
+      if (leftAt > due || released === most) return
+      this.#leaving.delete(value)
+      this.#release(value)
+      released++
     }
+  }
+
+  /** A timer for what is left when no departure comes to release it, a batch at a time. */
+  #arm(): void {
+    if (this.#timer !== undefined) return
+    const oldest = this.#leaving.values().next()
+    if (oldest.done) return
+    const wait = Math.max(0, oldest.value + this.#graceMs - this.#now())
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#releaseDue(RELEASE_BATCH)
+      this.#arm()
+    }, wait)
+    this.#timer.unref()
   }
 }
 
