@@ -2,20 +2,16 @@
 // + TSIG), the TSIG key is a root-only file mounted read-only, as a secret would be.
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TLSSocket } from 'node:tls'
-import { fileURLToPath } from 'node:url'
 import { type DnsServer, newTsigKey, startBind } from '@autotls/dns-servers'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureNodeBaseImage, podman, podmanLogs } from './podman.js'
-import { until } from './run-hello.js'
+import { buildHelloImage, HELLO_IMAGE, podman, podmanLogs } from './podman.js'
+import { type Served, until, verifiedGet } from './run-hello.js'
 
 const ZONE = 'example.test'
-const IMAGE = 'localhost/autotls-hello:test'
-const appDir = fileURLToPath(new URL('..', import.meta.url))
+const IMAGE = HELLO_IMAGE
 const name = `hello-dns01-${randomBytes(4).toString('hex')}`
 const key = newTsigKey('hello-acme')
 let bind: DnsServer
@@ -24,19 +20,7 @@ let work: string
 let roots: string
 
 beforeAll(async () => {
-  const base = await ensureNodeBaseImage()
-  // The same image as container.test.ts: layers are cached, only a changed dist/ is copied again.
-  await podman(
-    'build',
-    '-q',
-    '--format',
-    'docker',
-    '--build-arg',
-    `NODE_IMAGE=${base}`,
-    '-t',
-    IMAGE,
-    appDir,
-  )
+  await buildHelloImage()
   bind = await startBind({ zones: [{ name: ZONE }], tsigKey: key })
   pebble = await startPebble({ dnsServer: bind.address, nonceRejectPercent: 0 })
   work = await mkdtemp(join(tmpdir(), 'hello-container-dns01-'))
@@ -56,45 +40,9 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true })
 })
 
-interface Seen {
-  readonly status: number
-  readonly body: string
-  readonly serial: string
-  readonly subjectaltname: string | undefined
-}
-
 /** A GET for `host` that verifies the chain against Pebble's roots and the name. */
-function get(host: string): Promise<Seen> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: pebble.tlsPort,
-        path: '/',
-        servername: host,
-        headers: { host },
-        ca: roots,
-        agent: false,
-      },
-      (res) => {
-        const cert = (res.socket as TLSSocket).getPeerCertificate()
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body,
-            serial: cert.serialNumber,
-            subjectaltname: cert.subjectaltname,
-          }),
-        )
-      },
-    )
-    req.setTimeout(45_000, () => req.destroy(new Error(`GET ${host} timed out`)))
-    req.on('error', reject)
-    req.end()
-  })
+function get(host: string): Promise<Served> {
+  return verifiedGet(pebble.tlsPort, host, roots)
 }
 
 describe('hello as a container with DNS-01 from the environment (BIND 9, RFC 2136 + TSIG)', () => {

@@ -3,16 +3,14 @@ import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureNodeBaseImage, podman, podmanLogs } from './podman.js'
+import { buildHelloImage, HELLO_IMAGE, podman, podmanLogs } from './podman.js'
 import { getWhenReady, until, verifiedGet } from './run-hello.js'
 
 const NAME = 'container.test'
 const LATER = 'later.container.test'
-const IMAGE = 'localhost/autotls-hello:test'
-const appDir = fileURLToPath(new URL('..', import.meta.url))
+const IMAGE = HELLO_IMAGE
 const id = randomBytes(4).toString('hex')
 const volume = `hello-certs-${id}`
 let pebble: Pebble
@@ -20,18 +18,7 @@ let work: string
 let roots: string
 
 beforeAll(async () => {
-  const base = await ensureNodeBaseImage()
-  await podman(
-    'build',
-    '-q',
-    '--format',
-    'docker',
-    '--build-arg',
-    `NODE_IMAGE=${base}`,
-    '-t',
-    IMAGE,
-    appDir,
-  )
+  await buildHelloImage()
   pebble = await startPebble()
   work = await mkdtemp(join(tmpdir(), 'hello-container-'))
   await writeFile(join(work, 'api-ca.pem'), pebble.caPem)

@@ -1,8 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TLSSocket } from 'node:tls'
 import {
   type DnsServer,
   newTsigKey,
@@ -12,7 +10,7 @@ import {
 } from '@autotls/dns-servers'
 import { type Pebble, startPebble } from '@autotls/pebble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runHello, until } from './run-hello.js'
+import { runHello, type Served, until, verifiedGet } from './run-hello.js'
 
 const ZONE = 'example.test'
 const key = newTsigKey('hello-acme')
@@ -61,51 +59,15 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true })
 })
 
-interface Seen {
-  readonly status: number
-  readonly body: string
-  readonly serial: string
-  readonly subjectaltname: string | undefined
-}
-
 /** A GET for `name` that verifies the chain against Pebble's roots and the name. */
-function get(name: string, path = '/', ca = pebble, rootsPem = roots): Promise<Seen> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: ca.tlsPort,
-        path,
-        servername: name,
-        headers: { host: name },
-        ca: rootsPem,
-        agent: false,
-      },
-      (res) => {
-        const cert = (res.socket as TLSSocket).getPeerCertificate()
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body,
-            serial: cert.serialNumber,
-            subjectaltname: cert.subjectaltname,
-          }),
-        )
-      },
-    )
-    req.setTimeout(45_000, () => req.destroy(new Error(`GET ${name} timed out`)))
-    req.on('error', reject)
-    req.end()
-  })
+function get(name: string, path = '/', ca = pebble, rootsPem = roots): Promise<Served> {
+  return verifiedGet(ca.tlsPort, name, rootsPem, path)
 }
 
 describe('hello with DNS-01 from the environment (BIND 9, RFC 2136 + TSIG, Pebble)', () => {
   it('DOMAINS=*.example.test: every subdomain is served one wildcard certificate, one order', async () => {
     const hello = runHello(env)
-    let first: Seen
+    let first: Served
     try {
       first = await until(() => get(`anything.${ZONE}`), 60_000).catch((error: unknown) => {
         throw new Error(`${String(error)}\n${hello.output()}`)

@@ -39,3 +39,24 @@ export async function podmanLogs(name: string): Promise<string> {
   )
   return `${stdout}${stderr}`.trim()
 }
+
+/** The image both container tests run, built from apps/hello (layers cached between them). */
+export const HELLO_IMAGE = 'localhost/autotls-hello:test'
+
+/** Builds {@link HELLO_IMAGE} from apps/hello on the local Node base image. */
+export async function buildHelloImage(): Promise<string> {
+  const base = await ensureNodeBaseImage()
+  const appDir = fileURLToPath(new URL('..', import.meta.url))
+  await podman(
+    'build',
+    '-q',
+    '--format',
+    'docker',
+    '--build-arg',
+    `NODE_IMAGE=${base}`,
+    '-t',
+    HELLO_IMAGE,
+    appDir,
+  )
+  return HELLO_IMAGE
+}

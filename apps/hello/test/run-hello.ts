@@ -50,6 +50,8 @@ export interface Served {
   readonly body: string
   /** Serial number (hex) of the certificate the server presented. */
   readonly serial: string
+  /** The certificate's subject alternative names, as Node prints them (`DNS:a, DNS:b`). */
+  readonly subjectaltname: string | undefined
 }
 
 /** One HTTPS GET for `name` at `port` that verifies the certificate against `ca`. */
@@ -66,11 +68,13 @@ export function verifiedGet(port: number, name: string, ca: string, path = '/'):
         agent: false,
       },
       (res) => {
-        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber
+        const { serialNumber: serial, subjectaltname } = (
+          res.socket as TLSSocket
+        ).getPeerCertificate()
         let body = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, serial }))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, serial, subjectaltname }))
       },
     )
     req.setTimeout(45_000, () => req.destroy(new Error(`GET ${name} on ${port} timed out`)))
