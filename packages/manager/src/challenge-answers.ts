@@ -88,6 +88,16 @@ export class ChallengeAnswers {
   }
 
   /**
+   * A tls-alpn-01 validation connection for `name` (normalised) finished its handshake: the CA has
+   * checked the certificate, so its verdict is moments away. Wakes the issuance again, so that its
+   * poll follows the end of the validation, not only its first byte (a TLS handshake with the
+   * validator can outlast the poll's quiet wait on a busy machine).
+   */
+  alpnValidated(name: string): void {
+    this.#alpn.get(name)?.seen?.()
+  }
+
+  /**
    * The RFC 8737 certificate for a pending tls-alpn-01 challenge on `name`, or null. Call it only
    * to answer a handshake: a local answer tells the issuance its validation request arrived.
    */

@@ -238,6 +238,16 @@ export class Handshakes {
     }
   }
 
+  /** A challenge connection finished its handshake: wake its issuance (`alpnValidated`). */
+  challengeValidated(servername: string): void {
+    const { options, answers } = this.#deps
+    try {
+      answers.alpnValidated(normalizeHostname(fromLatin1(servername), { allowIp: options.allowIp }))
+    } catch {
+      // Not a name a challenge can be pending for: nothing to wake.
+    }
+  }
+
   async #challengeContext(servername: string): Promise<SecureContext> {
     const { options, answers, lifetime } = this.#deps
     const name = normalizeHostname(servername, { allowIp: options.allowIp })

@@ -29,7 +29,7 @@ export interface ManagedServerOptions {
    */
   handshakes: Pick<
     Handshakes,
-    'prepare' | 'prepareChallenge' | 'sniCallback' | 'challengeSniCallback'
+    'prepare' | 'prepareChallenge' | 'sniCallback' | 'challengeSniCallback' | 'challengeValidated'
   >
   /** Serve HTTP/2 (ALPN `h2`) next to HTTP/1.1. Default false. */
   http2?: boolean
@@ -119,7 +119,10 @@ export class ManagedServer extends ConnectionRouter {
     }
     const challenge = createTlsServer(
       { ALPNProtocols: ['acme-tls/1'], SNICallback: handshakes.challengeSniCallback() },
-      (socket) => socket.end(),
+      (socket) => {
+        if (typeof socket.servername === 'string') handshakes.challengeValidated(socket.servername)
+        socket.end()
+      },
     )
     challenge.on('tlsClientError', () => {})
     const challengeRoute = async (hello: ClientHello): Promise<Server | TlsAlert> =>
