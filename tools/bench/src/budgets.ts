@@ -1,6 +1,6 @@
 import type { BenchResults } from './bench-results.js'
 import { checkPinnedBudgets } from './pinned-budgets.js'
-import { median, percentile } from './stats.js'
+import { mean, median, percentile } from './stats.js'
 
 /** One budget of the benchmark issue, checked against a run. */
 export interface BudgetCheck {
@@ -59,10 +59,14 @@ export function checkBudgets(results: BenchResults): BudgetCheck[] {
     const hello = issuance.issuers.find((i) => i.id === 'hello')
     const seed = issuance.issuers.find((i) => i.id === 'go-seed')
     if (hello && seed) {
+      // The mean, not the median: Pebble's validation waits the longest of three draws of 0–4
+      // whole seconds, which is ≤ 3 s with probability 0.512, so a median over tens of names
+      // lands on 3.x or 4.x s by chance from run to run; the mean (3.2 s + the client's own time)
+      // does not jump. The median stays in the report's table.
       relative(
-        `Issuance, validation delays on, cold first request (${issuance.sizes.sequential} names one by one): apps/hello vs ${seed.label}`,
-        median(hello.sequentialMs),
-        median(seed.sequentialMs),
+        `Issuance, validation delays on, cold first request, mean of ${issuance.sizes.sequential * issuance.sizes.rounds} names one by one: apps/hello vs ${seed.label}`,
+        mean(hello.sequentialMs),
+        mean(seed.sequentialMs),
         ms,
         0.8,
         true,
