@@ -1,4 +1,4 @@
-import { certificateInfo } from '@autotls/crypto'
+import { certificateInfo, splitPem } from '@autotls/crypto'
 import { describe, expect, it } from 'vitest'
 import { selfSigned } from '../test/helpers/self-signed.js'
 import { decodeStoredCertificate, encodeStoredCertificate } from './stored-certificate.js'
@@ -25,6 +25,20 @@ describe('decodeStoredCertificate (validation before use)', async () => {
     expect(stored.leaf).toEqual({ serialNumber, notBefore, notAfter })
     expect(stored.keyPem.trim()).toBe(ec.key.trim())
     expect(stored.chainPem).toContain('BEGIN CERTIFICATE')
+  })
+
+  it('gives back each chain whole, leaf first, when certificates share their intermediates', async () => {
+    const intermediate = rsa.cert
+    const first = await decodeStoredCertificate(
+      encodeStoredCertificate(ec.key, `${ec.cert}${intermediate}`),
+      expected,
+    )
+    const second = await decodeStoredCertificate(
+      encodeStoredCertificate(other.key, `${other.cert}${intermediate}`),
+      expected,
+    )
+    expect(first.chainPem).toBe(splitPem(`${ec.cert}${intermediate}`).join(''))
+    expect(second.chainPem).toBe(splitPem(`${other.cert}${intermediate}`).join(''))
   })
 
   it('rejects bytes that are not PEM', async () => {

@@ -109,6 +109,7 @@ export async function decodeStoredCertificate(
     throw invalid(name, 'is not PEM', cause)
   }
   const { keys, chainPem } = splitKeyAndChain(blocks)
+  const certificates = blocks.filter((block) => block.startsWith('-----BEGIN CERTIFICATE-----'))
   if (keys.length !== 1 || chainPem === '') {
     throw invalid(name, 'does not hold one private key and a certificate chain')
   }
@@ -139,5 +140,48 @@ export async function decodeStoredCertificate(
   if (expected.now < notBefore.getTime()) throw invalid(name, 'is not valid yet')
   if (expected.now >= notAfter.getTime()) throw invalid(name, 'has expired')
   const serialNumber = leaf.serialNumber.toLowerCase()
-  return { keyPem, chainPem, leaf: { serialNumber, notBefore, notAfter } }
+  return new HeldCertificate(
+    keyPem,
+    certificates[0] as string,
+    sharedIntermediates(certificates.slice(1).join('')),
+    { serialNumber, notBefore, notAfter },
+  )
+}
+
+/** Distinct intermediate chains kept at most (a CA has a handful; beyond it the map restarts). */
+const INTERMEDIATES_KEPT = 16
+
+/** Intermediate chains seen, each kept once: see {@link sharedIntermediates}. */
+const intermediates = new Map<string, string>()
+
+/**
+ * The one copy of `pem` (the intermediates of a chain): every certificate of one CA carries the
+ * same ones, about half of its chain's PEM, so 10,000 names held them 10,000 times (6 MB of the
+ * heap). Read back as one string each time a context is built, they cost nothing per name.
+ */
+function sharedIntermediates(pem: string): string {
+  const known = intermediates.get(pem)
+  if (known !== undefined) return known
+  if (intermediates.size >= INTERMEDIATES_KEPT) intermediates.clear()
+  intermediates.set(pem, pem)
+  return pem
+}
+
+/** A checked certificate as held in memory: its leaf's PEM apart from the shared intermediates. */
+class HeldCertificate implements StoredCertificate {
+  readonly keyPem: string
+  readonly leaf: LeafFacts
+  readonly #leafPem: string
+  readonly #intermediatesPem: string
+
+  constructor(keyPem: string, leafPem: string, intermediatesPem: string, leaf: LeafFacts) {
+    this.keyPem = keyPem
+    this.#leafPem = leafPem
+    this.#intermediatesPem = intermediatesPem
+    this.leaf = leaf
+  }
+
+  get chainPem(): string {
+    return this.#leafPem + this.#intermediatesPem
+  }
 }
