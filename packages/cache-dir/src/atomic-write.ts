@@ -15,8 +15,9 @@ export interface WriteOptions {
   signal?: AbortSignal | undefined
   /**
    * Flush to disk (`fsync` of the file, and of the directory after a rename). Default true. Lock
-   * records pass false: they only matter to live processes, which a machine crash ends, and an
-   * unreadable record left by a crash is judged by its age.
+   * records pass false: only live processes read them, and a record a crash left empty or torn
+   * is judged by its age. The generation link that makes a record the newest (the fencing token)
+   * is flushed by the lock itself.
    */
   durable?: boolean
 }

@@ -9,7 +9,7 @@ import {
   type ProcessIdentity,
   processIdentity,
 } from '@autotls/cache/backend'
-import { tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
+import { syncDir, tempPathFor, writeFileAtomic, writeNewFile } from './atomic-write.js'
 import { ensurePrivateDir } from './private-dir.js'
 import { awaitWriters } from './writer-intent.js'
 
@@ -115,7 +115,11 @@ export async function claim(dir: string, gen: bigint, holder: Holder): Promise<b
 /**
  * {@link claim}, resolving the directory's entries as listed once the claim stood (null when it
  * did not): that one listing serves the check, the cleanup and the wait for announced writers.
- * Lock records are not flushed to disk (see `WriteOptions.durable`).
+ * The record is not flushed to disk (see `WriteOptions.durable`), but the new generation's link
+ * is, with one `fsync` of the directory before the claim resolves: the generation number is the
+ * fencing token, and if the storage's host crashed and lost it while its holder lived on (on
+ * another host, or in a container sharing the volume), the next claim would hand out the same
+ * token again.
  */
 async function claimListing(dir: string, gen: bigint, holder: Holder): Promise<string[] | null> {
   const temp = tempPathFor(join(dir, 'claim'))
@@ -127,7 +131,7 @@ async function claimListing(dir: string, gen: bigint, holder: Holder): Promise<s
     if (errno(error) === 'EEXIST') return null
     throw error
   }
-  const [names] = await Promise.all([readdir(dir), unlink(temp).catch(() => {})])
+  const [names] = await Promise.all([readdir(dir), syncDir(dir), unlink(temp).catch(() => {})])
   if (newest(generationsIn(names)) === gen) return names
   await unlink(join(dir, gen.toString())).catch(() => {})
   return null
@@ -148,9 +152,10 @@ async function removeOlder(dir: string, gen: bigint, names: readonly string[]): 
  * the newest (a generation removed by cleanup can be created again by a caller that looked
  * before a newer one appeared; such a claim is withdrawn). The generation number is the fencing
  * token. Before the lease is returned, fenced writes of older holders that checked their token
- * before the new generation existed are waited for (see `awaitWriters`). The newest generation is never removed, so the newest number never goes down. The holder
- * rewrites its own file to renew or release and never touches another generation, so a late
- * holder cannot disturb a newer one.
+ * before the new generation existed are waited for (see `awaitWriters`). The newest generation
+ * is never removed, so the newest number never goes down. The holder rewrites its own file to
+ * renew or release and never touches another generation, so a late holder cannot disturb a newer
+ * one.
  */
 export async function acquireDirLock(
   place: DirLockPlace,
