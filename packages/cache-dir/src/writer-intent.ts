@@ -10,24 +10,29 @@ import { abortableSleep, isTaggedProcessGone, processTag } from '@autotls/cache/
  */
 const INTENT = /^\.w\.([0-9a-fx-]+)\.[0-9a-f]{12}$/
 
+let madeTag: string | undefined
+
 /** This process's {@link processTag} (a hash each time it is made), made once. */
-let ownTag: string | undefined
+function ownTag(): string {
+  madeTag ??= processTag()
+  return madeTag
+}
 
 /**
  * Announces, in lock directory `dir`, a fenced write about to check its token: creates an empty
  * file named after this process and returns its path. Remove it once the write is done.
  */
 export async function announceWriter(dir: string): Promise<string> {
-  ownTag ??= processTag()
-  const path = join(dir, `.w.${ownTag}.${randomBytes(6).toString('hex')}`)
+  const path = join(dir, `.w.${ownTag()}.${randomBytes(6).toString('hex')}`)
   await (await open(path, 'wx', 0o600)).close()
   return path
 }
 
 /**
  * Waits until every fenced write announced in lock directory `dir` (whose entries, listed after
- * the new generation was created, are `names`) has finished, so that a new holder's lease is returned only after any stale write that checked its
- * token before the new generation existed has landed. An intent whose process is gone (same pid
+ * the new generation was created, are `names`) has finished, so that a new holder's lease is
+ * returned only after any stale write that checked its token before the new generation existed
+ * has landed. An intent whose process is gone (same pid
  * space) is removed at once; one whose process cannot be checked (another host or container) is
  * removed once untouched for `ttlMs`. A live writer on this host is waited for.
  */
@@ -38,7 +43,7 @@ export async function awaitWriters(
   now: () => number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const own = processTag().split('-')[0]
+  const own = ownTag().split('-')[0]
   for (const name of names) {
     const tag = INTENT.exec(name)?.[1]
     if (tag === undefined) continue
