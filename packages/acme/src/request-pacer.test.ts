@@ -31,8 +31,8 @@ describe("the client pace (issue 19: well under Let's Encrypt)", () => {
 describe('RequestPacer', () => {
   it('urgent requests go first: while one waits, others leave it the next token', () => {
     let time = 0
-    const pacer = new RequestPacer({ perSecond: 10, burst: 1, now: () => time })
-    expect(pacer.reserve()).toBe(0)
+    const pacer = new RequestPacer({ perSecond: 10, burst: 2, now: () => time })
+    expect([pacer.reserve(), pacer.reserve()]).toEqual([0, 0])
     expect(pacer.reserve(true)).toBe(100)
     const done = pacer.waitUrgent()
     time = 100
@@ -41,6 +41,18 @@ describe('RequestPacer', () => {
     done()
     time = 200
     expect(pacer.reserve()).toBe(0)
+  })
+
+  it('with more urgent requests waiting than the burst, another one goes once the bucket is full', () => {
+    let time = 0
+    const pacer = new RequestPacer({ perSecond: 10, burst: 2, now: () => time })
+    expect([pacer.reserve(), pacer.reserve()]).toEqual([0, 0])
+    const waiting = [pacer.waitUrgent(), pacer.waitUrgent(), pacer.waitUrgent()]
+    expect(pacer.reserve()).toBe(200)
+    time = 200
+    expect(pacer.reserve()).toBe(0)
+    expect(pacer.reserve(true)).toBe(0)
+    for (const done of waiting) done()
   })
 
   it('lets a burst through, then one request per 1/perSecond', () => {

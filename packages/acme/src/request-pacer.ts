@@ -27,13 +27,14 @@ export class RequestPacer {
   /**
    * Takes a token and returns 0, or returns how many ms until one is there (taking none). An
    * `urgent` request goes first: while urgent ones wait (see {@link RequestPacer.waitUrgent}),
-   * others leave them a token each.
+   * others leave them a token each, as many as the bucket holds besides their own: with more
+   * urgent ones waiting than that, another request goes when the bucket is full.
    */
   reserve(urgent = false): number {
     const now = this.#now()
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#perMs)
     this.#at = now
-    const needed = 1 + (urgent ? 0 : this.#urgentWaiting)
+    const needed = urgent ? 1 : Math.min(this.#burst, 1 + this.#urgentWaiting)
     if (this.#tokens >= needed) {
       this.#tokens -= 1
       return 0
