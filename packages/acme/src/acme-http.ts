@@ -245,7 +245,6 @@ export class AcmeHttp {
     }
   }
 
-  /** Sleeps `ms`, or throws `giveUp` at once when the wait would pass the deadline. */
   /** Waits for a token of the request's bucket. */
   async #paced(kind: Pace | undefined, deadline: Deadline, what: string): Promise<void> {
     const pace = kind === 'newOrder' ? this.#orderPace : this.#pace
@@ -262,6 +261,7 @@ export class AcmeHttp {
     }
   }
 
+  /** Sleeps `ms`, or throws `giveUp` at once when the wait would pass the deadline. */
   async #wait(ms: number, deadline: Deadline, giveUp: Error): Promise<void> {
     if (ms > deadline.remaining()) throw giveUp
     try {
