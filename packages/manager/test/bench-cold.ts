@@ -2,9 +2,11 @@
 //   node --conditions=@autotls/source --import tsx packages/manager/test/bench-cold.ts [names] [delay] [dir]
 // Cold first handshakes through manager.createServer() (tls-alpn-01) against a local Pebble, one
 // new name after another: the time to the handshake and the ACME requests per order (counted at
-// the injected fetch). `delay` keeps Pebble's random 0–15 s validation delay, as a real CA
-// behaves; without it Pebble validates at once (PEBBLE_VA_NOSLEEP). `dir` keeps certificates in a
-// dirCache in a temporary directory (as apps/hello does) instead of memory. Besides the total, the
+// the injected fetch). `delay` keeps Pebble's random validation delay, as a real CA takes time
+// (Pebble 2.10.1, which tools/pebble prefers: each of its three perspectives waits 0–4 whole
+// seconds, so a validation takes the longest of the three); without it Pebble validates at once
+// (PEBBLE_VA_NOSLEEP). `dir` keeps certificates in a dirCache in a temporary directory (as
+// apps/hello does) instead of memory. Besides the total, the
 // two parts outside the CA's requests: from the connection to the first ACME request of the
 // order, and from the last ACME response (the certificate) to the handshake's end.
 import { mkdtemp, rm } from 'node:fs/promises'
