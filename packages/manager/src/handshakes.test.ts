@@ -1,5 +1,6 @@
 import type { SecureContext } from 'node:tls'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { subjectServedBy } from '../test/helpers/context-handshake.js'
 import { selfSigned } from '../test/helpers/self-signed.js'
 import type { CertificateId } from './certificate-id.js'
 import type { ChallengeAnswers } from './challenge-answers.js'
@@ -9,6 +10,7 @@ import { Handshakes, type OwnServer, type Ready } from './handshakes.js'
 import { createHostCheck, type HostPolicy } from './host-policy.js'
 import type { Logger } from './logger.js'
 import { zeroCounters } from './manager-counters.js'
+import type { ManagerOptions } from './manager-options.js'
 import type { Obtainer } from './obtainer.js'
 import { RefusalReporter } from './refusal-reporter.js'
 import type { Renewer } from './renewer.js'
@@ -20,25 +22,27 @@ import {
 } from './stored-certificate.js'
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+/** A self-signed certificate per name the obtainer below hands out. */
+const certs = new Map<string, StoredCertificate>()
 let cert: StoredCertificate
 /** Stands in for the RFC 8737 certificate of a pending tls-alpn-01 challenge. */
 const challengeContext = {} as SecureContext
 
 beforeAll(async () => {
-  const { key, cert: chain } = await selfSigned('a.test', 'ec')
-  const bytes = encodeStoredCertificate(key, chain)
-  cert = await decodeStoredCertificate(bytes, {
-    name: 'a.test',
-    keyType: 'ec-p256',
-    now: Date.now(),
-  })
+  for (const name of ['a.test', 'b.test', 'c.test']) {
+    const { key, cert: chain } = await selfSigned(name, 'ec')
+    const bytes = encodeStoredCertificate(key, chain)
+    const now = Date.now()
+    certs.set(name, await decodeStoredCertificate(bytes, { name, keyType: 'ec-p256', now }))
+  }
+  cert = certs.get('a.test') as StoredCertificate
 })
 
 /**
  * Handshakes over real parts (host policy, failure memory, refusal reporter, contexts), with the
- * obtainer handing out one self-signed certificate (or failing) and a clock the test moves.
+ * obtainer handing out each name's self-signed certificate (or failing) and a clock the test moves.
  */
-function setup(hosts: HostPolicy) {
+function setup(hosts: HostPolicy, more: Partial<ManagerOptions> = {}) {
   const clock = { now: Date.now() }
   const asked: string[] = []
   const policy: HostPolicy =
@@ -48,7 +52,7 @@ function setup(hosts: HostPolicy) {
           return hosts(name, options)
         }
       : hosts
-  const options = resolveOptions({ hosts: policy, now: () => clock.now, logger: silent })
+  const options = resolveOptions({ hosts: policy, now: () => clock.now, logger: silent, ...more })
   const counters = zeroCounters()
   const hostCheck = createHostCheck(policy)
   const checked: string[] = []
@@ -59,7 +63,7 @@ function setup(hosts: HostPolicy) {
     obtain: async <T>(id: CertificateId, install: (c: StoredCertificate) => T): Promise<T> => {
       obtained.push(id.key)
       if (!obtainable) throw new ManagerError('ERR_MANAGER_ISSUANCE_FAILED', 'the CA refused')
-      return install(cert)
+      return install(certs.get(id.name) ?? cert)
     },
   } as unknown as Obtainer
   const renewer = {
@@ -96,7 +100,7 @@ function setup(hosts: HostPolicy) {
   return { handshakes, clock, asked, checked, obtained, counters, refuseFromNowOn }
 }
 
-/** A server of the manager's own whose context holds no certificate yet. */
+/** A server of the manager's own whose context holds `adopted`'s certificate (or none yet). */
 function own(adopted?: Ready): OwnServer {
   return { adopted }
 }
@@ -124,6 +128,28 @@ function sni(
   result.catch(() => {})
   return { sync: answered, result }
 }
+
+describe('Handshakes: what a context that left memory is', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("a context handed out (secureContext(), tlsOptions()' SNI callback) still serves its certificate after it left memory and the release grace passed; one only the manager's own server used is freed", async () => {
+    // Fake timers while contexts leave and the grace passes; the handshakes run on real ones.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const { handshakes } = setup(['a.test', 'b.test', 'c.test'], { maxContexts: 1 })
+    const viaSecureContext = await handshakes.secureContext('a.test', 'ec-p256', undefined)
+    const viaTlsOptions = await sni(handshakes.sniCallback('ec-p256'), 'b.test').result
+    const ownOnly = await handshakes.prepare('c.test', 'ec-p256')
+    if (viaTlsOptions === undefined || typeof ownOnly === 'string') throw new Error('not ready')
+    await handshakes.prepare('a.test', 'ec-p256') // rebuilt: c.test's context leaves too
+    vi.advanceTimersByTime(60_000)
+    vi.useRealTimers()
+    expect(await subjectServedBy(viaSecureContext)).toBe('CN=a.test')
+    expect(await subjectServedBy(viaTlsOptions)).toBe('CN=b.test')
+    expect(await subjectServedBy(ownOnly.context)).toMatch(/^failed: /)
+  })
+})
 
 describe('Handshakes: the handshake path from memory', () => {
   it('with a list policy, a name held in memory is answered before TLS synchronously, without checking the name again', async () => {

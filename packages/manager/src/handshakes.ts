@@ -30,6 +30,8 @@ export interface Ready {
   readonly notAfterMs: number
   /** The {@link CertificateId} key of the certificate. */
   readonly key: string
+  /** `context` went to a server of the user's (`secureContext()`, `tlsOptions()`): never freed. */
+  handedOut: boolean
 }
 
 /**
@@ -195,7 +197,7 @@ export class Handshakes {
    * in memory is answered without asking the policy again, and the certificate the server's own
    * context holds with no context at all: the handshake keeps the SSL_CTX it started with (a
    * switch costs 1–2 % of a handshake). On a server of your own, a list policy's name seen
-   * before is answered from memory too.
+   * before is answered from memory too, and every context it gets is marked handed out.
    */
   sniCallback(keyType: ServedKeyType, own?: OwnServer): SniCallback {
     const fromMemory = own !== undefined || this.#fixedPolicy
@@ -207,7 +209,10 @@ export class Handshakes {
           if (decoded !== servername) ready = this.#held(decoded, keyType)
         }
         if (ready) {
-          if (own === undefined) this.#deps.counters.servedFromMemory++
+          if (own === undefined) {
+            this.#deps.counters.servedFromMemory++
+            ready.handedOut = true
+          }
           if (ready === own?.adopted) callback(null)
           else callback(null, ready.context)
           return
@@ -261,13 +266,15 @@ export class Handshakes {
     return context
   }
 
-  /** The context for `rawName` and `keyType`: memory, else cache, else the CA. */
+  /** The context for `rawName` and `keyType` (memory, else cache, else the CA), handed out. */
   async secureContext(
     rawName: string,
     keyType: ServedKeyType | undefined,
     signal: AbortSignal | undefined,
   ): Promise<SecureContext> {
-    return (await this.#readyFor(rawName, keyType, signal)).context
+    const ready = await this.#readyFor(rawName, keyType, signal)
+    ready.handedOut = true
+    return ready.context
   }
 
   async #readyFor(
@@ -320,6 +327,7 @@ export class Handshakes {
       cert,
       notAfterMs: cert.leaf.notAfter.getTime(),
       key: id.key,
+      handedOut: false,
     }
     this.#contexts.set(id.key, ready)
     this.#deps.renewer.track(id, cert)

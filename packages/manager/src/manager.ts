@@ -140,6 +140,9 @@ export class Manager {
    * policy before any cache or network access. Waits at most `handshakeTimeoutMs`; `signal` stops
    * this wait only (the issuance goes on for other callers).
    *
+   * The context stays valid as long as you hold it (an `OCSPRequest` listener may answer late, a
+   * cache may keep it): the manager never frees a context it handed out. Ask again after a renewal.
+   *
    * @example
    * tls.createServer({ SNICallback: (name, cb) => manager.secureContext(name).then((c) => cb(null, c), cb) })
    */
@@ -193,7 +196,7 @@ export class Manager {
    * Options for a `tls.Server` / `https.Server` you create yourself: an `SNICallback` serving the
    * first configured key type. Such a server cannot answer tls-alpn-01 (it never sees the
    * `acme-tls/1` hello) nor send a TLS alert for a refused name, so prefer `createServer()`, or
-   * serve `httpHandler()` on port 80.
+   * serve `httpHandler()` on port 80. Its contexts stay valid as long as the server holds them.
    *
    * @example
    * https.createServer(manager.tlsOptions(), app).listen(443)

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
-import { connect, createSecureContext, createServer, type SecureContext } from 'node:tls'
+import { connect, createSecureContext, createServer } from 'node:tls'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { subjectServedBy } from '../test/helpers/context-handshake.js'
 import { selfSigned } from '../test/helpers/self-signed.js'
 import { releaseHeldSecureContext, SecureContextCache } from './secure-context-cache.js'
 
@@ -120,35 +121,20 @@ describe('SecureContextCache: what leaves is released after the grace period', (
 })
 
 describe('releaseHeldSecureContext', () => {
-  async function handshake(context: SecureContext): Promise<string> {
-    const server = createServer({ SNICallback: (_name, cb) => cb(null, context) }, (socket) =>
-      socket.end(),
-    )
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    try {
-      return await new Promise<string>((resolve) => {
-        const socket = connect(
-          { host: '127.0.0.1', port, servername: 'release.test', rejectUnauthorized: false },
-          () => {
-            resolve(socket.getPeerX509Certificate()?.subject ?? 'no certificate')
-            socket.destroy()
-          },
-        )
-        socket.once('error', (error) => resolve(`failed: ${error.message}`))
-      })
-    } finally {
-      server.close()
-    }
-  }
-
   it('frees a context held as `context`: a handshake with it later fails instead of crashing', async () => {
     const { key, cert } = await selfSigned('release.test', 'ec')
     const ready = { context: createSecureContext({ key, cert }), cert }
-    expect(await handshake(ready.context)).toBe('CN=release.test')
+    expect(await subjectServedBy(ready.context)).toBe('CN=release.test')
     releaseHeldSecureContext(ready)
     releaseHeldSecureContext(ready) // twice is harmless
-    expect(await handshake(ready.context)).toMatch(/^failed: /)
+    expect(await subjectServedBy(ready.context)).toMatch(/^failed: /)
+  })
+
+  it("leaves a context marked handed out alone: a server of the user's may still use it", async () => {
+    const { key, cert } = await selfSigned('release.test', 'ec')
+    const ready = { context: createSecureContext({ key, cert }), cert, handedOut: true }
+    releaseHeldSecureContext(ready)
+    expect(await subjectServedBy(ready.context)).toBe('CN=release.test')
   })
 
   it('a connection made with a context keeps working after the context is released', async () => {

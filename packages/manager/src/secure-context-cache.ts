@@ -38,11 +38,12 @@ const RELEASE_BATCH = 8
  * allocation), which keeps the handshake path cheap; eviction scans from the oldest entry, moving
  * each one read since the last pass to the back instead of evicting it.
  *
- * A value that leaves is released after a grace period (by default its OpenSSL context is freed,
- * see {@link releaseHeldSecureContext}): V8 does not see the 30–40 KiB of native memory behind
- * each `SecureContext` and rarely collects one that outlived a young-generation GC, so the
- * contexts evicted under a churn of many names piled up (tools/bench's scale run, 10,000 names
- * and 1,000 held, RSS after one handshake per name: Node 24 417 → 309 MB, Node 20 232 → 207 MB).
+ * A value that leaves is released after a grace period (by default its OpenSSL context is freed
+ * unless it was handed out, see {@link releaseHeldSecureContext}): V8 does not see the 30–40 KiB
+ * of native memory behind each `SecureContext` and rarely collects one that outlived a
+ * young-generation GC, so the contexts evicted under a churn of many names piled up (tools/bench's
+ * scale run, 10,000 names and 1,000 held, RSS after one handshake per name: Node 24 417 → 309 MB,
+ * Node 20 232 → 207 MB).
  * The grace lets a handshake that took the context just before it left finish with it.
  *
  * @example
@@ -160,14 +161,26 @@ export class SecureContextCache<V> {
   }
 }
 
+/** A cache entry that holds a context: the manager's ready entries. */
+interface HeldContext {
+  readonly context?: unknown
+  /** The context left the manager through its public API: never freed here. */
+  readonly handedOut?: boolean
+}
+
 /** Stands in for every released context: a context without a certificate, so never a crash. */
 let placeholder: SecureContext | undefined
 
 /**
  * Frees the OpenSSL context of `value` when it is a `SecureContext` or holds one as `context`
- * (the manager's ready entries); anything else is left alone. The object keeps working as a
- * context without a certificate: a handshake that still uses it fails with an alert instead of
- * crashing the process (Node's own `close()` alone leaves a context that segfaults when used).
+ * (the manager's ready entries); anything else is left alone, and so is an entry marked
+ * `handedOut: true`: its context went to a server that is not the manager's (through
+ * `manager.secureContext()` or `tlsOptions()`), which may use it any time later (an OCSP
+ * listener answers asynchronously, a user may keep it), so only GC may take it. Only the
+ * manager's own servers, which use a context in the turn their SNI callback answers with it,
+ * have their contexts freed. The object keeps working as a context without a certificate: a
+ * handshake that still uses it fails with an alert instead of crashing the process (Node's own
+ * `close()` alone leaves a context that segfaults when used).
  *
  * @example
  * releaseHeldSecureContext({ context: tls.createSecureContext({ key, cert }), cert })
@@ -175,13 +188,12 @@ let placeholder: SecureContext | undefined
 export function releaseHeldSecureContext(value: unknown): void {
   placeholder ??= createSecureContext()
   const Context = placeholder.constructor as new () => SecureContext
+  const held = typeof value === 'object' && value !== null ? (value as HeldContext) : undefined
   const context =
     value instanceof Context
       ? value
-      : typeof value === 'object' &&
-          value !== null &&
-          (value as { context?: unknown }).context instanceof Context
-        ? ((value as { context: SecureContext }).context as SecureContext)
+      : held?.context instanceof Context && held.handedOut !== true
+        ? held.context
         : undefined
   if (context === undefined || context === placeholder) return
   const native = context.context as { close?: () => void } | undefined
