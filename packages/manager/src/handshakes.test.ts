@@ -200,6 +200,21 @@ describe('Handshakes: the handshake path from memory', () => {
     expect(await sni(handshakes.sniCallback('ec-p256', own()), 'a.test').result).toBe(a.context)
   })
 
+  it("on the manager's own server, the adopted certificate's context rebuilt after it left memory is still answered with no context", async () => {
+    const { handshakes } = setup(['a.test', 'b.test'], { maxContexts: 1 })
+    const a = await handshakes.prepare('a.test', 'ec-p256')
+    if (typeof a === 'string') throw new Error('not ready')
+    const callback = handshakes.sniCallback('ec-p256', own(a))
+    await handshakes.prepare('b.test', 'ec-p256') // evicts a.test's context
+    const rebuilt = await handshakes.prepare('a.test', 'ec-p256')
+    if (typeof rebuilt === 'string') throw new Error('not ready')
+    expect(rebuilt).not.toBe(a)
+    expect(rebuilt.cert).toBe(a.cert)
+    const answer = sni(callback, 'a.test')
+    expect(answer.sync).toBe(true)
+    expect(await answer.result).toBeUndefined()
+  })
+
   it('a function policy that stops allowing a held name refuses its next handshake', async () => {
     let allowed = true
     const { handshakes } = setup(() => allowed)

@@ -40,8 +40,8 @@ export interface Ready {
  * first certificate it serves its own context (and a renewal of it, when one comes).
  */
 export interface OwnServer {
-  /** The certificate the server's own context holds, once it holds one. */
-  readonly adopted: Ready | undefined
+  /** The certificate the server's own context holds, once it holds one (a rebuilt Ready: same). */
+  readonly adopted: Pick<Ready, 'key' | 'cert'> | undefined
 }
 
 /** What {@link Handshakes} works with. */
@@ -213,7 +213,7 @@ export class Handshakes {
             this.#deps.counters.servedFromMemory++
             ready.handedOut = true
           }
-          if (ready === own?.adopted) callback(null)
+          if (ready.cert === own?.adopted?.cert) callback(null)
           else callback(null, ready.context)
           return
         }

@@ -7,7 +7,7 @@ import type { ClientHello } from './client-hello.js'
 import { chooseKeyType, type ServedKeyType } from './client-key-type.js'
 import { ConnectionRouter, type TlsAlert } from './connection-router.js'
 import type { ManagerError } from './errors.js'
-import type { Handshakes, Ready } from './handshakes.js'
+import type { Handshakes, OwnServer, Ready } from './handshakes.js'
 import type { RequestListener } from './http-handler.js'
 
 /** Options of `manager.createServer()`. */
@@ -94,7 +94,7 @@ export class ManagedServer extends ConnectionRouter {
     const byKeyType = new Map<ServedKeyType, (prepared: Ready | TlsAlert) => Server | TlsAlert>()
     const apps: Server[] = []
     for (const keyType of options.keyTypes) {
-      const own: { adopted: Ready | undefined } = { adopted: undefined }
+      const own: { adopted: OwnServer['adopted'] } = { adopted: undefined }
       const common = {
         ...options.serverOptions,
         SNICallback: handshakes.sniCallback(keyType, own),
@@ -105,13 +105,14 @@ export class ManagedServer extends ConnectionRouter {
         : createHttpsServer({ ...common, ALPNProtocols: ['http/1.1'] })
       // The first certificate served (then its renewals) becomes the server's own context,
       // before the connection is handed over: its handshake keeps the SSL_CTX it starts with.
+      // Compared by certificate: a context rebuilt for the same one (LRU) changes nothing.
       byKeyType.set(keyType, (ready) => {
         if (typeof ready === 'string') return ready
         const adopted = own.adopted
-        if (ready !== adopted && (adopted === undefined || adopted.key === ready.key)) {
+        if (ready.cert !== adopted?.cert && (adopted === undefined || adopted.key === ready.key)) {
           const { keyPem: key, chainPem: cert } = ready.cert
           server.setSecureContext({ ...options.serverOptions, key, cert, ticketKeys })
-          own.adopted = ready
+          own.adopted = { key: ready.key, cert: ready.cert }
         }
         return server
       })
