@@ -10,6 +10,7 @@ import { withinHandshakeTimeout } from './handshake-timeout.js'
 import type { HostCheck } from './host-policy.js'
 import type { ManagerCounters } from './manager-counters.js'
 import type { Obtainer } from './obtainer.js'
+import { fromLatin1, RawNameMemory } from './raw-name-memory.js'
 import type { RefusalReporter } from './refusal-reporter.js'
 import type { Renewer } from './renewer.js'
 import type { ResolvedOptions } from './resolve-options.js'
@@ -59,13 +60,6 @@ export interface HandshakesDeps {
   readonly lifetime: AbortSignal
 }
 
-/** Node hands SNI bytes over as latin1; a client that sent raw UTF-8 gets its name back. */
-function fromLatin1(servername: string): string {
-  return /[\x80-\xff]/.test(servername)
-    ? Buffer.from(servername, 'latin1').toString('utf8')
-    : servername
-}
-
 /** The alert a refused handshake gets: the name is not ours, or we have no certificate for it. */
 function alertFor(error: ManagerError): TlsAlert {
   return error.code === 'ERR_MANAGER_INVALID_NAME' || error.code === 'ERR_MANAGER_HOST_NOT_ALLOWED'
@@ -95,18 +89,15 @@ export class Handshakes {
   readonly #deps: HandshakesDeps
   readonly #contexts: SecureContextCache<Ready>
   readonly #inflight = new Map<string, Promise<Ready>>()
-  /** Per served key type: raw server names already allowed once → their certificate. */
-  readonly #known = new Map<ServedKeyType, Map<string, CertificateId>>()
-  /** Bound of each {@link #known} map, cleared when reached (raw spellings are unbounded). */
-  readonly #knownLimit: number
+  readonly #known: RawNameMemory
   readonly #fixedPolicy: boolean // a list: a raw name allowed once stays allowed
 
   constructor(deps: HandshakesDeps) {
+    const { maxContexts, keyTypes, hosts } = deps.options
     this.#deps = deps
-    this.#contexts = new SecureContextCache(deps.options.maxContexts)
-    this.#knownLimit = Math.max(2 * deps.options.maxContexts, 20_000)
-    this.#fixedPolicy = Array.isArray(deps.options.hosts)
-    for (const keyType of deps.options.keyTypes) this.#known.set(keyType, new Map())
+    this.#contexts = new SecureContextCache(maxContexts)
+    this.#known = new RawNameMemory(keyTypes, Math.max(2 * maxContexts, 20_000))
+    this.#fixedPolicy = Array.isArray(hosts)
   }
 
   /** The key type served for a request of `keyType` (the first configured when not served). */
@@ -142,11 +133,7 @@ export class Handshakes {
   ): Promise<CertificateId> {
     const name = await this.allowedName(rawName, signal)
     const id = certificateId(this.#deps.certificateName(name), keyType)
-    const known = this.#known.get(keyType)
-    if (known) {
-      if (known.size >= this.#knownLimit) known.clear()
-      known.set(rawName, id)
-    }
+    this.#known.remember(keyType, rawName, id)
     return id
   }
 
@@ -156,10 +143,8 @@ export class Handshakes {
     keyType: ServedKeyType,
   ): Ready | TlsAlert | Promise<Ready | TlsAlert> {
     if (serverName === null) {
-      this.#deps.refusals.report(
-        null,
-        new ManagerError('ERR_MANAGER_INVALID_NAME', 'the client sent no server name'),
-      )
+      const noName = new ManagerError('ERR_MANAGER_INVALID_NAME', 'the client sent no server name')
+      this.#deps.refusals.report(null, noName)
       return 'unrecognized_name'
     }
     const held = this.#fixedPolicy ? this.#held(serverName, keyType) : undefined
@@ -203,11 +188,7 @@ export class Handshakes {
     const fromMemory = own !== undefined || this.#fixedPolicy
     return (servername, callback) => {
       if (fromMemory) {
-        let ready = this.#held(servername, keyType)
-        if (!ready) {
-          const decoded = fromLatin1(servername)
-          if (decoded !== servername) ready = this.#held(decoded, keyType)
-        }
+        const ready = this.#held(servername, keyType)
         if (ready) {
           if (own === undefined) {
             this.#deps.counters.servedFromMemory++
@@ -343,13 +324,13 @@ export class Handshakes {
   /** Drops every context; in-flight jobs end with the manager's lifetime. */
   close(): Promise<unknown>[] {
     this.#contexts.clear()
-    for (const known of this.#known.values()) known.clear()
+    this.#known.clear()
     return [...this.#inflight.values()]
   }
 
   /** The valid context for a raw name allowed before, synchronously; undefined on any miss. */
   #held(rawName: string, keyType: ServedKeyType): Ready | undefined {
-    const id = this.#known.get(keyType)?.get(rawName)
+    const id = this.#known.get(keyType, rawName)
     return id && !this.#deps.lifetime.aborted ? this.#ready(id) : undefined
   }
 
