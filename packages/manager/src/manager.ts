@@ -308,15 +308,12 @@ export class Manager {
     this.#renewer.stop()
     this.#failures.clear()
     const inflight = this.#handshakes.close()
-    await Promise.all(
-      [...this.#servers].map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve())
-            server.closeAllConnections()
-          }),
-      ),
-    )
+    const serversClosed = [...this.#servers].map((server) => {
+      const closed = new Promise((resolve) => server.close(resolve))
+      server.closeAllConnections()
+      return closed
+    })
+    await Promise.all(serversClosed)
     await Promise.allSettled([...inflight, ...this.#obtainer.pending()])
     if (!this.#options.cache) await (this.#store as { close?: () => Promise<void> }).close?.()
   }

@@ -116,17 +116,13 @@ export class Obtainer {
       const installed = install(cert)
       failures.forget(id.key)
       counters.obtained++
+      const { name, keyType } = id
+      const notAfter = cert.leaf.notAfter
       options.logger.info(
-        { name: id.name, keyType: id.keyType, notAfter: cert.leaf.notAfter.toISOString(), adopted },
-        `certificate obtained for ${id.name}`,
+        { name, keyType, notAfter: notAfter.toISOString(), adopted },
+        `certificate obtained for ${name}`,
       )
-      emit({
-        type: 'obtained',
-        name: id.name,
-        keyType: id.keyType,
-        notAfter: cert.leaf.notAfter,
-        adopted,
-      })
+      emit({ type: 'obtained', name, keyType, notAfter, adopted })
       return installed
     } catch (cause) {
       if (lifetime.aborted) throw lifetime.reason
@@ -218,10 +214,8 @@ export class Obtainer {
       })
     const run = previous.then(work, work)
     // The next issuance of this name here, and close(), wait for the lease's release too.
-    const tail = run.then(
-      () => released,
-      () => released,
-    )
+    const whenReleased = (): Promise<void> => released
+    const tail = run.then(whenReleased, whenReleased)
     this.#perName.set(id.name, tail)
     void tail.then(() => {
       if (this.#perName.get(id.name) === tail) this.#perName.delete(id.name)
