@@ -122,8 +122,8 @@ export interface ManagerOptions {
   /**
    * Orders run at once by this process; more wait their turn, first come first served. An order
    * spends most of its time waiting for the CA to validate (seconds at a real CA), so the bound is
-   * high: 50 new names at once against Pebble with its validation delays are all served in about
-   * 6 s (23 s with a bound of 8). The CA is protected by the ACME client's request pace (see
+   * high: 50 new names at once against Pebble with its validation delays were all served in 5.5 s
+   * (tools/bench, 2026-11-29; 22.8 s with a bound of 8). The CA is protected by the ACME client's request pace (see
    * `@autotls/acme`, "Request budget") and by `issuanceBudget`, not by this.
    * Default 100.
    */
