@@ -32,9 +32,9 @@ export async function announceWriter(dir: string): Promise<string> {
  * Waits until every fenced write announced in lock directory `dir` (whose entries, listed after
  * the new generation was created, are `names`) has finished, so that a new holder's lease is
  * returned only after any stale write that checked its token before the new generation existed
- * has landed. An intent whose process is gone (same pid
- * space) is removed at once; one whose process cannot be checked (another host or container) is
- * removed once untouched for `ttlMs`. A live writer on this host is waited for.
+ * has landed. An intent whose process is gone (same pid space) is removed at once; one whose
+ * process cannot be checked (another host or container) is removed once untouched for `ttlMs`.
+ * A live writer on this host is waited for.
  */
 export async function awaitWriters(
   dir: string,
