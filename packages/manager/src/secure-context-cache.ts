@@ -41,9 +41,9 @@ const RELEASE_BATCH = 8
  * A value that leaves is released after a grace period (by default its OpenSSL context is freed
  * unless it was handed out, see {@link releaseHeldSecureContext}): V8 does not see the 30–40 KiB
  * of native memory behind each `SecureContext` and rarely collects one that outlived a
- * young-generation GC, so the contexts evicted under a churn of many names piled up (tools/bench's
- * scale run, 10,000 names and 1,000 held, RSS after one handshake per name: Node 24 417 → 309 MB,
- * Node 20 232 → 207 MB).
+ * young-generation GC, so the contexts evicted under a churn of many names piled up (10,000
+ * builds keeping 1,000 in a bare process: RSS +241 MiB on Node 20, +383 MiB on Node 24; +44 and
+ * +56 MiB with the evicted ones freed; tools/bench/FINDINGS.md, third session).
  * The grace lets a handshake that took the context just before it left finish with it.
  *
  * @example
