@@ -49,7 +49,7 @@ export function renderPinnedHandshakes(result: PinnedHandshakeResult): string {
     `load generator to CPU ${CLIENT_CPU}: per-core figures that the load generator cannot eat into. Loads: a Go`,
     '`crypto/tls` client (`go-tls-load/`: full handshake with SNI, no session cache, one `GET /` with',
     '`Connection: close`, certificate verified) and h2load `--h1` with resumption switched off, each at',
-    `${sizes.connections.join(' and ')} connections, and h2load keep-alive. ${sizes.rounds} round(s) of ${sizes.durationS} s per run; in each round`,
+    `${sizes.connections.join(' and ')} connections, and h2load keep-alive (timed, after 1 s of warm-up on the same connections). ${sizes.rounds} round(s) of ${sizes.durationS} s per run; in each round`,
     'every load visits every server in a rotated order. Figures are medians over the rounds; ratios are',
     'medians of per-round paired ratios.',
     '',

@@ -164,7 +164,7 @@ export function renderReport(results: BenchResults): string {
     const find = (id: string) => handshakes.servers.find((s) => s.id === id)
     out.push('## 2. Handshakes with a cached certificate', '')
     out.push(
-      `h2load \`--h1\`, ${sizes.clients} connections, one thread, about ${sizes.durationS} s measured after a short warm-up run, SNI \`hs.bench.test\`, ECDSA P-256 certificate from a local CA already in each server's cache. Full handshakes: \`Connection: close\` and session resumption switched off in h2load (\`native/no-resume.c\`), so every request is a full TLS handshake and one GET. Keep-alive: GETs on open connections. The load generator runs on the same ${machine.cores} cores.`,
+      `h2load \`--h1\`, ${sizes.clients} connections, one thread, about ${sizes.durationS} s measured after a warm-up (full handshakes: a short run that gauges the rate; keep-alive: 1 s on the same connections, h2load's timed mode), SNI \`hs.bench.test\`, ECDSA P-256 certificate from a local CA already in each server's cache. Full handshakes: \`Connection: close\` and session resumption switched off in h2load (\`native/no-resume.c\`), so every request is a full TLS handshake and one GET. Keep-alive: GETs on open connections. The load generator runs on the same ${machine.cores} cores.`,
       '',
     )
     const pairs: Record<string, string> = {
