@@ -163,8 +163,12 @@ export class ManagedServer extends ConnectionRouter {
     this.on('newListener', (event: string | symbol) => {
       if (!FORWARDED.has(event) || forwarded.has(event)) return
       forwarded.add(event)
-      for (const app of apps)
-        app.on(event as string, (...args: unknown[]) => this.emit(event, ...args))
+      // 'request' comes once per request: forwarded without a rest array and a spread.
+      const forward =
+        event === 'request'
+          ? (request: unknown, response: unknown) => this.emit(event, request, response)
+          : (...args: unknown[]) => this.emit(event, ...args)
+      for (const app of apps) app.on(event as string, forward)
     })
     // Inner servers never listen; 'listening' starts their header and request timeout checks.
     this.on('listening', () => {
