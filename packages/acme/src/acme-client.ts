@@ -591,7 +591,7 @@ export class AcmeClient {
    * `ready`, when it waits for {@link AcmeClient.finalizeOrder}); `invalid` rejects with
    * ERR_ACME_ORDER_INVALID carrying the order's problem. Given an order object it polls only if
    * that object is still pending or processing, first after the Retry-After its finalize answer
-   * carried, else after the schedule's first step (`processing`: about 20 ms, growing to 5 s;
+   * carried, else after the schedule's first step (`processing`: about 5 ms, growing to 5 s;
    * `pending`: about 1 s, growing to 5 s; each ±20 %). Later polls honour Retry-After too.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
    */

@@ -26,9 +26,9 @@ describe('poll schedule without Retry-After (issue 19 §4)', () => {
     expect(pollDelay(0, AUTHORIZATION_POLLS, () => 0.999999)).toBe(1200)
   })
 
-  it('orders being issued: 20 ms first, then 60 ms, 180 ms, … to 5 s', () => {
+  it('orders being issued: 5 ms first, then 20 ms, 80 ms, … to 5 s', () => {
     const mid = (a: number) => pollDelay(a, ORDER_POLLS, () => 0.5)
-    expect([0, 1, 2, 3, 4, 5, 6].map(mid)).toEqual([20, 60, 180, 540, 1620, 4860, 5000])
+    expect([0, 1, 2, 3, 4, 5, 6].map(mid)).toEqual([5, 20, 80, 320, 1280, 5000, 5000])
   })
 
   it('never below the floor, never above the cap plus jitter, whatever the draw', () => {

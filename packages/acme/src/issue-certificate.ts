@@ -120,13 +120,19 @@ async function issueWithin(
     ...(options.replaces === undefined ? {} : { replaces: options.replaces }),
     ...call,
   })
-  // The certificate key and CSR are made while the CA validates, not after.
-  const keyAndCsr = makeKeyAndCsr(options, identifiers)
-  keyAndCsr.catch(() => {})
+  // The certificate key and CSR are made while the CA validates: once every challenge has been
+  // answered, so that they do not delay the answers (the CSR is built on this thread).
+  let keyAndCsr: Promise<{ key: KeyPair; csr: { der: Uint8Array } }> | undefined
+  let unanswered = order.authorizations.length
+  const answered = (): void => {
+    if (--unanswered > 0 || keyAndCsr) return
+    keyAndCsr = makeKeyAndCsr(options, identifiers)
+    keyAndCsr.catch(() => {})
+  }
   try {
     await Promise.all(
       order.authorizations.map((url) =>
-        authorize(client, url, options.solvers, signal).catch((error: unknown) => {
+        authorize(client, url, options.solvers, signal, answered).catch((error: unknown) => {
           failed.abort(error)
           throw error
         }),
@@ -136,7 +142,7 @@ async function issueWithin(
     await deactivatePending(client, order.authorizations)
     throw error
   }
-  const { key, csr } = await keyAndCsr
+  const { key, csr } = await (keyAndCsr ?? makeKeyAndCsr(options, identifiers))
   const finalized = await client.finalizeOrder(order, csr.der, call)
   const valid = await client.waitForOrder(finalized, call)
   const chain = await client.downloadCertificate(valid, {
@@ -164,9 +170,13 @@ async function authorize(
   url: string,
   solvers: readonly ChallengeSolver[],
   signal: AbortSignal,
+  answered: () => void,
 ): Promise<void> {
   const authz: Authorization = await client.getAuthorization(url, { signal })
-  if (authz.status === 'valid') return
+  if (authz.status === 'valid') {
+    answered()
+    return
+  }
   if (authz.status !== 'pending') {
     throw new AcmeError(
       'ERR_ACME_AUTHORIZATION_INVALID',
@@ -203,6 +213,7 @@ async function authorize(
   try {
     if (pick.challenge.status === 'pending')
       await client.respondToChallenge(pick.challenge, { signal })
+    answered()
     await client.waitForAuthorization(url, { signal, waker })
   } finally {
     await pick.solver

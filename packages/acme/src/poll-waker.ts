@@ -35,10 +35,11 @@ export class PollWaker {
 
 /**
  * How long after the last wake-up the poll goes out: validation traffic comes in bursts, and the
- * CA records the outcome a moment after its last request (Pebble within a few ms). Tuned on
+ * CA records the outcome a moment after its last exchange ends (Pebble within a millisecond or
+ * two; the manager wakes again when its answer has gone out). Tuned on
  * Pebble: against a CA whose perspectives' requests arrive spread over hundreds of ms, a wake-up
  * can send a poll that finds the authorization still pending. The schedule's floor bounds that:
  * after a poll, a wake-up waits until the floor (500 ms for an authorization) has passed since it,
  * so only the first poll follows a wake-up by this wait alone.
  */
-export const WAKE_QUIET_MS = 15
+export const WAKE_QUIET_MS = 5

@@ -88,6 +88,14 @@ export class ChallengeAnswers {
   }
 
   /**
+   * The http-01 answer for `token` on `name` (normalised) was sent in full: wakes the issuance
+   * again, so that its poll follows the end of the exchange, not only the request's arrival.
+   */
+  httpAnswered(name: string, token: string): void {
+    this.#http.get(`${name} ${token}`)?.seen?.()
+  }
+
+  /**
    * A tls-alpn-01 validation connection for `name` (normalised) finished its handshake: the CA has
    * checked the certificate, so its verdict is moments away. Wakes the issuance again, so that its
    * poll follows the end of the validation, not only its first byte (a TLS handshake with the

@@ -4,6 +4,7 @@ import { createHttpHandler } from './http-handler.js'
 
 const TOKEN = 'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA'
 const lookups: string[] = []
+const sent: string[] = []
 let plain: Server
 let withFallback: Server
 let portPlain: number
@@ -42,7 +43,13 @@ beforeAll(async () => {
       return token === TOKEN ? `${TOKEN}.thumbprint` : null
     },
   }
-  plain = createServer(createHttpHandler({ ...base, httpsPort: 8443 }))
+  plain = createServer(
+    createHttpHandler({
+      ...base,
+      httpsPort: 8443,
+      answerSent: (host, token) => sent.push(`${host} ${token}`),
+    }),
+  )
   withFallback = createServer(
     createHttpHandler({ ...base, fallback: (_req, res) => res.end('fallback') }),
   )
@@ -58,6 +65,17 @@ afterAll(() => {
 })
 
 describe('createHttpHandler', () => {
+  it('tells answerSent once a key authorization has gone out in full, and for nothing else', async () => {
+    sent.length = 0
+    const answer = await get(portPlain, `/.well-known/acme-challenge/${TOKEN}`, 'EXAMPLE.com')
+    expect(answer.body).toBe(`${TOKEN}.thumbprint`)
+    expect(sent).toEqual([`example.com ${TOKEN}`])
+    await get(portPlain, `/.well-known/acme-challenge/${'x'.repeat(43)}`, 'example.com')
+    await get(portPlain, `/.well-known/acme-challenge/${TOKEN}`, 'other.test')
+    await get(portPlain, '/', 'example.com')
+    expect(sent).toEqual([`example.com ${TOKEN}`])
+  })
+
   it('rfc8555 §8.3: answers a pending http-01 challenge with its key authorization', async () => {
     const res = await get(portPlain, `/.well-known/acme-challenge/${TOKEN}`, 'Example.COM:80')
     expect(res).toMatchObject({ status: 200, body: `${TOKEN}.thumbprint` })

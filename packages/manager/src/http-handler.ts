@@ -12,6 +12,8 @@ export interface HttpHandlerOptions {
   allowedHost(host: string, signal: AbortSignal): Promise<string | null>
   /** The http-01 key authorization for a pending challenge, from memory or the shared cache. */
   challengeAnswer(host: string, token: string, signal: AbortSignal): Promise<string | null>
+  /** A key authorization was sent in full (the response finished): the CA has what it asked for. */
+  answerSent?(host: string, token: string): void
   /** Handles every request that is not an ACME challenge; default: redirect to HTTPS. */
   fallback?: RequestListener | undefined
   /** Port in redirect targets; default 443 (left out of the URL). */
@@ -85,7 +87,11 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
             ? await options.challengeAnswer(allowed, token, controller.signal)
             : null
         if (answer === null) reply(res, 404, 'no such challenge\n')
-        else reply(res, 200, answer, { 'content-type': 'application/octet-stream' })
+        else {
+          const sent = options.answerSent
+          if (sent && allowed !== null) res.once('finish', () => sent(allowed, token))
+          reply(res, 200, answer, { 'content-type': 'application/octet-stream' })
+        }
         return
       }
       if (allowed === null) {

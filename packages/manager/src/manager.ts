@@ -223,6 +223,7 @@ export class Manager {
       allowedHost: (host, signal) => this.#handshakes.allowedName(host, signal).catch(() => null),
       challengeAnswer: (host, token, signal) =>
         this.#answers.httpAnswer(host, token, AbortSignal.any([signal, this.#closed.signal])),
+      answerSent: (host, token) => this.#answers.httpAnswered(host, token),
       fallback,
       httpsPort: this.#options.httpsPort,
       onError: (error) =>
