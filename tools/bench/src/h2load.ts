@@ -12,7 +12,7 @@ export interface H2loadOptions {
   clients: number
   /**
    * Roughly how many seconds to measure. Keep-alive runs use h2load's timed mode (`-D`) after a
-   * 1 s warm-up on the same connections. That mode can hang with `Connection: close`, so for full
+   * warm-up of 1 s (or `durationS`, if shorter) on the same connections. That mode can hang with `Connection: close`, so for full
    * handshakes a short unmeasured run (the warm-up) first gauges the rate and the measured run then
    * sends as many requests as fit in this time. (The same gauge does not work for keep-alive: its
    * 20 requests per connection are dominated by the connections' handshakes, so it guessed a third
@@ -103,7 +103,9 @@ export async function runH2load(options: H2loadOptions): Promise<H2loadResult> {
     return result
   }
   if (!options.fullHandshakes) {
-    return run(['-D', String(options.durationS), '--warm-up-time', '1'])
+    // h2load takes whole numbers with a unit; the warm-up never outlasts the run (smoke runs).
+    const ms = Math.max(1, Math.round(options.durationS * 1000))
+    return run(['-D', `${ms}ms`, '--warm-up-time', `${Math.min(1000, ms)}ms`])
   }
   const warmUp = await run(['-n', String(options.clients * 20)])
   const requests = Math.round(warmUp.requestsPerSecond * options.durationS)
