@@ -17,6 +17,7 @@ import {
 import {
   AUTHORIZATION_POLLS,
   backoffDelay,
+  firstPollDelay,
   ORDER_POLLS,
   type PollSchedule,
   pollDelay,
@@ -591,8 +592,8 @@ export class AcmeClient {
    * `ready`, when it waits for {@link AcmeClient.finalizeOrder}); `invalid` rejects with
    * ERR_ACME_ORDER_INVALID carrying the order's problem. Given an order object it polls only if
    * that object is still pending or processing, first after the Retry-After its finalize answer
-   * carried, else after the schedule's first step (`processing`: about 5 ms, growing to 5 s;
-   * `pending`: about 1 s, growing to 5 s; each ±20 %). Later polls honour Retry-After too.
+   * carried, else after the schedule's first step (`processing`: about 5 ms, then 20 ms growing to
+   * 5 s; `pending`: about 1 s, growing to 5 s; each ±20 %). Later polls honour Retry-After too.
    * @see https://www.rfc-editor.org/rfc/rfc8555#section-7.4
    */
   async waitForOrder(order: Order | string, options: CallOptions = {}): Promise<Order> {
@@ -603,7 +604,7 @@ export class AcmeClient {
     const firstWaitMs =
       typeof order === 'string'
         ? undefined
-        : (this.#retryAfter.get(order) ?? pollDelay(0, this.#orderSchedule(order), this.#random))
+        : (this.#retryAfter.get(order) ?? firstPollDelay(this.#orderSchedule(order), this.#random))
     const done = await this.#poll(
       url,
       deadline,

@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { AUTHORIZATION_POLLS, backoffDelay, ORDER_POLLS, pollDelay } from './backoff.js'
+import {
+  AUTHORIZATION_POLLS,
+  backoffDelay,
+  firstPollDelay,
+  ORDER_POLLS,
+  pollDelay,
+} from './backoff.js'
 
 describe('back-off', () => {
   it('jittered exponential back-off stays within [ceiling/2, ceiling] and never passes maxMs', () => {
@@ -26,9 +32,12 @@ describe('poll schedule without Retry-After (issue 19 §4)', () => {
     expect(pollDelay(0, AUTHORIZATION_POLLS, () => 0.999999)).toBe(1200)
   })
 
-  it('orders being issued: 5 ms first, then 20 ms, 80 ms, … to 5 s', () => {
+  it('orders being issued: 5 ms after finalize, then 20 ms, 80 ms, … to 5 s, never two polls within 20 ms', () => {
+    expect(firstPollDelay(ORDER_POLLS, () => 0.5)).toBe(5)
+    expect(firstPollDelay(ORDER_POLLS, () => 0)).toBe(4)
     const mid = (a: number) => pollDelay(a, ORDER_POLLS, () => 0.5)
-    expect([0, 1, 2, 3, 4, 5, 6].map(mid)).toEqual([5, 20, 80, 320, 1280, 5000, 5000])
+    expect([1, 2, 3, 4, 5, 6].map(mid)).toEqual([20, 80, 320, 1280, 5000, 5000])
+    expect(pollDelay(0, ORDER_POLLS, () => 0.5)).toBe(20)
   })
 
   it('never below the floor, never above the cap plus jitter, whatever the draw', () => {

@@ -42,16 +42,17 @@ export const AUTHORIZATION_POLLS: PollSchedule = {
 
 /**
  * Orders being issued (`processing`): signing takes the CA milliseconds (Boulder usually answers
- * finalize with the certificate ready), so the first poll comes soon: 5 ms, 20 ms, 80 ms,
- * 320 ms, 1.3 s, then every 5 s, each ±20 %. Growing fourfold, a CA that signs within a few ms
- * costs one poll and one that takes a second five.
+ * finalize with the certificate ready), so the first poll comes soon after finalize: 5 ms (see
+ * {@link firstPollDelay}), then 20 ms, 80 ms, 320 ms, 1.3 s and every 5 s, each ±20 %. Growing
+ * fourfold, a CA that signs within a few ms costs one poll and one that takes a second five. Two
+ * polls of the order are never closer than 20 ms, a `Retry-After: 0` included.
  */
 export const ORDER_POLLS: PollSchedule = {
   firstMs: 5,
   growth: 4,
   maxMs: 5000,
   jitter: 0.2,
-  floorMs: 5,
+  floorMs: 20,
 }
 
 /**
@@ -66,4 +67,19 @@ export function pollDelay(attempt: number, schedule: PollSchedule, random: () =>
   const nominal = Math.min(schedule.maxMs, schedule.firstMs * schedule.growth ** attempt)
   const scaled = nominal * (1 - schedule.jitter + 2 * schedule.jitter * random())
   return Math.max(schedule.floorMs, Math.round(scaled))
+}
+
+/**
+ * The wait before the first poll of a resource that the request just before (finalize, a
+ * challenge response) answered: `firstMs`, scaled by the jitter, without the floor, which keeps
+ * two polls of the same resource apart.
+ *
+ * @example
+ * firstPollDelay(ORDER_POLLS, Math.random) // 4–6 ms
+ */
+export function firstPollDelay(schedule: PollSchedule, random: () => number): number {
+  return Math.max(
+    1,
+    Math.round(schedule.firstMs * (1 - schedule.jitter + 2 * schedule.jitter * random())),
+  )
 }

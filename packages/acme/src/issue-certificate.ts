@@ -56,9 +56,9 @@ const CLEANUP_TIMEOUT_MS = 10_000
 
 /**
  * Runs the whole issuance: order, every authorization in parallel (present, respond, poll,
- * clean up) while a fresh key and its CSR are made, finalize, poll, download. Each solver gets
- * `validationSeen` in its arguments to wake the authorization poll when the CA's validation
- * request arrives. On failure every presented
+ * clean up; a fresh key and its CSR are made once every challenge has been answered, while the CA
+ * validates), finalize, poll, download. Each solver gets `validationSeen` in its arguments to wake
+ * the authorization poll when the CA's validation request arrives. On failure every presented
  * challenge is still cleaned up and authorizations left pending are deactivated.
  *
  * @example
@@ -121,11 +121,12 @@ async function issueWithin(
     ...call,
   })
   // The certificate key and CSR are made while the CA validates: once every challenge has been
-  // answered, so that they do not delay the answers (the CSR is built on this thread).
+  // answered (its response POSTed), so that they do not delay those POSTs (the CSR is built on
+  // this thread).
   let keyAndCsr: Promise<{ key: KeyPair; csr: { der: Uint8Array } }> | undefined
   let unanswered = order.authorizations.length
   const answered = (): void => {
-    if (--unanswered > 0 || keyAndCsr) return
+    if (--unanswered > 0 || keyAndCsr || signal.aborted) return
     keyAndCsr = makeKeyAndCsr(options, identifiers)
     keyAndCsr.catch(() => {})
   }

@@ -142,6 +142,29 @@ describe('polling (issue 19 §4, §5)', () => {
     expect(clock.sleeps).toEqual([3000])
   })
 
+  it('rfc8555 §8.2: Retry-After: 0 on a processing order is honoured, but two polls stay 20 ms apart', async () => {
+    const fake = fakeAcme()
+    const clock = fakeClock()
+    const ids = [{ type: 'dns', value: 'a.example' }]
+    fake.route('/finalize/1', () => ({
+      headers: { 'retry-after': '0' },
+      body: orderBody(fake.base, 1, ids, 'processing'),
+    }))
+    let polls = 0
+    fake.route('/order/1', () => ({
+      headers: { 'retry-after': '0' },
+      body: orderBody(fake.base, 1, ids, ++polls < 4 ? 'processing' : 'valid'),
+    }))
+    const client = await setup(fake, clock)
+    const ready = { ...orderBody(fake.base, 1, ids, 'ready'), url: `${fake.base}/order/1` }
+    const finalized = await client.finalizeOrder(
+      ready as unknown as Parameters<AcmeClient['finalizeOrder']>[0],
+      new Uint8Array([1, 2, 3]),
+    )
+    await client.waitForOrder(finalized)
+    expect(clock.sleeps).toEqual([0, 20, 20, 20])
+  })
+
   it('without Retry-After: order polls follow the schedule from about 5 ms, authorization polls from about 1 s', async () => {
     const fake = fakeAcme()
     const clock = fakeClock()
