@@ -70,6 +70,7 @@ describe('createHttpHandler', () => {
     const answer = await get(portPlain, `/.well-known/acme-challenge/${TOKEN}`, 'EXAMPLE.com')
     expect(answer.body).toBe(`${TOKEN}.thumbprint`)
     expect(sent).toEqual([`example.com ${TOKEN}`])
+    await get(portPlain, `/.well-known/acme-challenge/${TOKEN}`, 'example.com', 'HEAD')
     await get(portPlain, `/.well-known/acme-challenge/${'x'.repeat(43)}`, 'example.com')
     await get(portPlain, `/.well-known/acme-challenge/${TOKEN}`, 'other.test')
     await get(portPlain, '/', 'example.com')

@@ -89,7 +89,16 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
         if (answer === null) reply(res, 404, 'no such challenge\n')
         else {
           const sent = options.answerSent
-          if (sent && allowed !== null) res.once('finish', () => sent(allowed, token))
+          // A HEAD answer carries no key authorization: the CA has not seen it yet.
+          if (sent && allowed !== null && req.method === 'GET') {
+            res.once('finish', () => {
+              try {
+                sent(allowed, token)
+              } catch (error) {
+                options.onError?.(error)
+              }
+            })
+          }
           reply(res, 200, answer, { 'content-type': 'application/octet-stream' })
         }
         return
