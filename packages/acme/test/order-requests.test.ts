@@ -120,6 +120,19 @@ describe('newOrder with `replaces` refused for it is retried once without (issue
   })
 })
 
+/** Finalizes order 1 of `fake` from a `ready` order object, as issueCertificate would. */
+function finalizeReady(
+  client: AcmeClient,
+  fake: ReturnType<typeof fakeAcme>,
+  ids: { type: string; value: string }[],
+): ReturnType<AcmeClient['finalizeOrder']> {
+  const ready = { ...orderBody(fake.base, 1, ids, 'ready'), url: `${fake.base}/order/1` }
+  return client.finalizeOrder(
+    ready as unknown as Parameters<AcmeClient['finalizeOrder']>[0],
+    new Uint8Array([1, 2, 3]),
+  )
+}
+
 describe('polling (issue 19 §4, §5)', () => {
   it("rfc8555 §7.4: finalize's Retry-After is the wait before the first order poll", async () => {
     const fake = fakeAcme()
@@ -131,11 +144,7 @@ describe('polling (issue 19 §4, §5)', () => {
     }))
     fake.route('/order/1', () => ({ body: orderBody(fake.base, 1, ids, 'valid') }))
     const client = await setup(fake, clock)
-    const ready = { ...orderBody(fake.base, 1, ids, 'ready'), url: `${fake.base}/order/1` }
-    const finalized = await client.finalizeOrder(
-      ready as unknown as Parameters<AcmeClient['finalizeOrder']>[0],
-      new Uint8Array([1, 2, 3]),
-    )
+    const finalized = await finalizeReady(client, fake, ids)
     expect(finalized.status).toBe('processing')
     const valid = await client.waitForOrder(finalized)
     expect(valid.status).toBe('valid')
@@ -156,11 +165,7 @@ describe('polling (issue 19 §4, §5)', () => {
       body: orderBody(fake.base, 1, ids, ++polls < 4 ? 'processing' : 'valid'),
     }))
     const client = await setup(fake, clock)
-    const ready = { ...orderBody(fake.base, 1, ids, 'ready'), url: `${fake.base}/order/1` }
-    const finalized = await client.finalizeOrder(
-      ready as unknown as Parameters<AcmeClient['finalizeOrder']>[0],
-      new Uint8Array([1, 2, 3]),
-    )
+    const finalized = await finalizeReady(client, fake, ids)
     await client.waitForOrder(finalized)
     expect(clock.sleeps).toEqual([0, 20, 20, 20])
   })
