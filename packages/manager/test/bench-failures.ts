@@ -1,26 +1,32 @@
 // Run by hand (not part of the test suite):
 //   node --expose-gc --conditions=@autotls/source --import tsx packages/manager/test/bench-failures.ts
 // Issue 12, acceptance 4: heap growth after 100,000 distinct allowed names whose issuance fails.
-// The store answers every read with "absent" and refuses every lock (an I/O error), so each name
-// goes the whole way to a recorded failure without a CA; the heap is measured after full GCs.
-import { CacheError, type CacheStore } from '@autotls/cache'
+// Each name goes the whole way to a recorded failure (see refusingCa); the heap is measured after
+// full GCs.
+import { memoryCache } from '@autotls/cache'
 import { createManager } from '../src/manager.js'
 
 const NAMES = Number(process.env.NAMES ?? 100_000)
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with node --expose-gc')
 
-const failing: CacheStore = {
-  get: async () => null,
-  put: async () => {},
-  delete: async () => {},
-  lock: async () => {
-    throw new CacheError('ERR_CACHE_IO', 'lock refused (benchmark store)')
-  },
-}
+// Every request to the CA is refused (403 unauthorized, not transient): each name is ordered
+// once and its failure remembered, so the failure memory's bound is what is measured. A store
+// that refuses its lock would not do: a failure of the store before any order is not remembered.
+const refusingCa = (async () =>
+  new Response(
+    JSON.stringify({
+      type: 'urn:ietf:params:acme:error:unauthorized',
+      detail: 'refused (benchmark CA)',
+      status: 403,
+    }),
+    { status: 403, headers: { 'content-type': 'application/problem+json' } },
+  )) as typeof globalThis.fetch
 const manager = createManager({
   hosts: (name) => name.endsWith('.fail.test'),
-  cache: failing,
+  cache: memoryCache(),
+  directoryUrl: 'https://ca.fail.test/directory',
+  fetch: refusingCa,
   acceptTerms: true,
   challenges: ['tls-alpn-01'],
   keyTypes: ['ec-p256'],
