@@ -6,6 +6,21 @@ import { describeCache, suspendRenewal } from './testing/index.js'
 describeCache('memoryCache', () => Object.assign(memoryCache(), { suspendRenewal }))
 
 describe('memoryCache', () => {
+  it('forgets a released lock, yet its tokens keep growing and a write after the release is refused', async () => {
+    const store = memoryCache()
+    const first = await store.lock('v1/locks/again', { ttlMs: 60_000 })
+    await store.lock('v1/locks/other', { ttlMs: 60_000 })
+    await first.release()
+    const again = await store.lock('v1/locks/again', { ttlMs: 60_000 })
+    expect(BigInt(again.token)).toBeGreaterThan(BigInt(first.token))
+    await again.release()
+    await expect(
+      store.put('v1/again', new Uint8Array([1]), { lease: again }),
+    ).rejects.toMatchObject({ code: 'ERR_CACHE_STALE_LEASE' })
+    expect(await store.get('v1/again')).toBeNull()
+    await store.close()
+  })
+
   it('measures lock expiry on the injected clock: a dead holder is taken over once now passes its TTL', async () => {
     let now = 1_000_000
     const store = memoryCache({ now: () => now })

@@ -73,7 +73,11 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
   }
   const now = options.now ?? Date.now
   const entries = new Map<string, Uint8Array>()
+  // Lock records live while a lock is held or awaited; a released one is forgotten. Fencing tokens
+  // come from one counter for the whole store, so a lock taken again after that still gets a
+  // token above every earlier one of its name.
   const locks = new Map<string, LockState>()
+  let lastFence = 0n
   let nextId = 1
   let closed = false
 
@@ -108,14 +112,21 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
 
   function checkFence(fence: WriteFence | undefined): void {
     if (fence === undefined) return
-    const newest = locks.get(fence.name)?.fence ?? 0n
+    const newest = locks.get(fence.name)?.fence
+    if (newest === undefined) {
+      throw new CacheError(
+        'ERR_CACHE_STALE_LEASE',
+        `write refused: lock ${fence.name} is not held (the lease with token ${fence.token} was released)`,
+      )
+    }
     if (newest > fence.token) throw staleLeaseError(fence, newest)
   }
 
   function acquire(name: string, state: LockState, ttlMs: number): Lease {
     const id = nextId++
     state.id = id
-    state.fence += 1n
+    lastFence += 1n
+    state.fence = lastFence
     state.expiresAt = now() + ttlMs
     const lease = new KeptLease({
       name,
@@ -132,7 +143,8 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
         if (state.id !== id) return
         state.holder = undefined
         state.id = 0
-        wakeAll(state)
+        if (state.wake.size === 0) locks.delete(name)
+        else wakeAll(state)
       },
     })
     state.holder = lease
