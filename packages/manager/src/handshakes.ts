@@ -1,5 +1,6 @@
 import { createSecureContext, type SecureContext } from 'node:tls'
 import { normalizeHostname } from '@autotls/crypto'
+import { eitherSignal } from './abortable.js'
 import { type CertificateId, certificateId } from './certificate-id.js'
 import type { ChallengeAnswers } from './challenge-answers.js'
 import type { ServedKeyType } from './client-key-type.js'
@@ -109,9 +110,9 @@ export class Handshakes {
   /** The normalised, allowed name for `rawName`; every failure is a `ManagerError`. */
   async allowedName(rawName: string, signal: AbortSignal | undefined): Promise<string> {
     const { hostCheck, lifetime } = this.#deps
-    const race = signal ? AbortSignal.any([signal, lifetime]) : lifetime
+    const either = signal ? eitherSignal(signal, lifetime) : null
     try {
-      return await hostCheck(rawName, race)
+      return await hostCheck(rawName, either?.signal ?? lifetime)
     } catch (error) {
       if (lifetime.aborted) throw lifetime.reason
       if (error instanceof ManagerError || signal?.aborted) {
@@ -122,6 +123,8 @@ export class Handshakes {
         `the host policy failed for ${JSON.stringify(rawName.slice(0, 253))}: ${(error as Error).message}`,
         { cause: error },
       )
+    } finally {
+      either?.dispose()
     }
   }
 
@@ -279,12 +282,19 @@ export class Handshakes {
         { cause: failure.error },
       )
     }
+    const either = signal ? eitherSignal(signal, lifetime) : null
     try {
-      const race = signal ? AbortSignal.any([signal, lifetime]) : lifetime
-      return await withinHandshakeTimeout(this.shared(id), id, this.#deps.options, race)
+      return await withinHandshakeTimeout(
+        this.shared(id),
+        id,
+        this.#deps.options,
+        either?.signal ?? lifetime,
+      )
     } catch (error) {
       if (lifetime.aborted) throw lifetime.reason
       throw asManagerError(error, signal, `obtaining a certificate for ${id.name}`)
+    } finally {
+      either?.dispose()
     }
   }
 

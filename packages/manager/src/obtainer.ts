@@ -1,7 +1,7 @@
 import { AcmeError, AcmeProblemError, type ChallengeSolver, issueCertificate } from '@autotls/acme'
 import { type CacheStore, certificateKey, type Lease, lockName } from '@autotls/cache'
 import { ariCertId } from '@autotls/crypto'
-import { sleep } from './abortable.js'
+import { eitherSignal, sleep } from './abortable.js'
 import type { AcmeAccount } from './acme-account.js'
 import type { CertificateId } from './certificate-id.js'
 import type { ChallengeAnswers } from './challenge-answers.js'
@@ -240,8 +240,9 @@ export class Obtainer {
     const lease = await store
       .lock(lockName(key), { ttlMs: options.lockTtlMs, signal: lifetime })
       .catch(unusable)
+    const either = eitherSignal(lifetime, lease.lost)
+    const { signal } = either
     try {
-      const signal = AbortSignal.any([lifetime, lease.lost])
       const existing = await this.readCache(id, signal).catch(unusable)
       if (existing && this.#adoptable(existing, current)) return { cert: existing, adopted: true }
       try {
@@ -261,6 +262,7 @@ export class Obtainer {
         throw error
       }
     } finally {
+      either.dispose()
       onRelease(lease.release().catch(() => {}))
     }
   }
